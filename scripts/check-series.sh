@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The series checks.  Prints one "ok - ..." or "not ok - ..." line per check:
+#   - shellcheck on the project's shell scripts
+#   - checkpatch.pl --strict on every patch (patches/checkpatch-allow.txt
+#     may allow a message type, one "TYPE  reason" per line)
+#   - the series round trip: b4 turns the exported mbox into the same tree
+#     as git am
+#   - a build after each patch in order (bisectability)
+#   - W=1 and sparse (C=2) on the .c files the series touches: no warning
+#     that the stock kernel does not have
+#   - scripts/kernel-doc -none on the touched files: no new warnings
+# Exit status: 0 when every check passed.
+#
+# Usage: scripts/check-series.sh [--no-build]
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+nobuild=0
+case ${1:-} in
+--no-build) nobuild=1 ;;
+"") ;;
+*) echo "usage: $0 [--no-build]" >&2; exit 2 ;;
+esac
+
+need_pkgs shellcheck sparse b4 git
+"$PROJECT_ROOT/scripts/base-tree.sh" 2>/dev/null
+"$PROJECT_ROOT/scripts/apply-series.sh" --if-changed
+failed=0
+result() { tap_result "$@"; [ "$1" -eq 0 ] || failed=1; }
+logdir=$CACHE/check
+mkdir -p "$logdir"
+
+# 1. shellcheck
+mapfile -t shfiles < <(cd "$PROJECT_ROOT" && git ls-files -co --exclude-standard |
+	grep -E '(\.sh$|^\.ci/run$)')
+rc=0
+(cd "$PROJECT_ROOT" && shellcheck -x "${shfiles[@]}") >"$logdir/shellcheck.log" 2>&1 || rc=1
+[ "$rc" -eq 0 ] || cat "$logdir/shellcheck.log" >&2
+result "$rc" "shellcheck on ${#shfiles[@]} scripts"
+
+# 2. checkpatch, one result per patch
+mapfile -t patches < <(series_files)
+ignore=$(grep -vE '^[[:space:]]*(#|$)' "$PATCH_DIR/checkpatch-allow.txt" 2>/dev/null |
+	awk 'NF >= 2 { printf "%s%s", sep, $1; sep = "," }')
+for p in "${patches[@]}"; do
+	rc=0
+	(cd "$DEV_TREE" && perl scripts/checkpatch.pl --strict --show-types ${ignore:+--ignore "$ignore"} "$p") \
+		>"$logdir/checkpatch.log" 2>&1 || rc=1
+	# checkpatch passes a patch with only CHECKs; the project does not.
+	grep -qE '^(ERROR|WARNING|CHECK):' "$logdir/checkpatch.log" && rc=1
+	[ "$rc" -eq 0 ] || grep -E -A4 '^(ERROR|WARNING|CHECK):' "$logdir/checkpatch.log" >&2
+	result "$rc" "checkpatch --strict ${p##*/}"
+done
+
+# 3. b4 round trip: the mailed form applies to the same tree as git am.
+if [ "${#patches[@]}" -gt 0 ]; then
+	rc=0
+	mbox=$logdir/series.mbox
+	cat "$PATCH_DIR/0000-cover-letter.patch" "${patches[@]}" >"$mbox"
+	rm -rf "$logdir/b4"
+	mkdir -p "$logdir/b4"
+	(cd "$DEV_TREE" && b4 --offline-mode am -q -m "$mbox" -o "$logdir/b4") \
+		>"$logdir/b4.log" 2>&1 || rc=1
+	idx=$logdir/b4.index
+	rm -f "$idx"
+	if [ "$rc" -eq 0 ]; then
+		(cd "$DEV_TREE" && GIT_INDEX_FILE=$idx git read-tree base &&
+			GIT_INDEX_FILE=$idx git apply --cached "$logdir"/b4/*.mbx) \
+			>>"$logdir/b4.log" 2>&1 || rc=1
+	fi
+	if [ "$rc" -eq 0 ]; then
+		tree=$(cd "$DEV_TREE" && GIT_INDEX_FILE=$idx git write-tree)
+		[ "$tree" = "$(git -C "$DEV_TREE" rev-parse 'series^{tree}')" ] || rc=1
+	fi
+	[ "$rc" -eq 0 ] || cat "$logdir/b4.log" >&2
+	result "$rc" "b4 am of the series gives the tree git am gives"
+fi
+
+[ "$nobuild" = 0 ] || { [ "$failed" -eq 0 ]; exit; }
+
+# 4. bisectability: build after each patch, in order.
+exec 9>"$CACHE/build.lock"
+mapfile -t commits < <(git -C "$DEV_TREE" rev-list --reverse base..series)
+i=0
+for c in "${commits[@]}"; do
+	i=$((i + 1))
+	rc=0
+	flock 9
+	git -C "$BUILD_TREE" checkout -q --detach "$c"
+	kmake patched test bzImage modules >"$logdir/build-$i.log" 2>&1 || rc=1
+	flock -u 9
+	[ "$rc" -eq 0 ] || tail -n 30 "$logdir/build-$i.log" >&2
+	result "$rc" "build after patch $i/${#commits[@]}: $(git -C "$DEV_TREE" log -1 --format=%s "$c")"
+done
+
+# 5 and 6. W=1 + sparse and kernel-doc on the touched files, against stock.
+mapfile -t cfiles < <(git -C "$DEV_TREE" diff --name-only --diff-filter=AM base series -- '*.c')
+mapfile -t docfiles < <(git -C "$DEV_TREE" diff --name-only --diff-filter=AM base series -- '*.c' '*.h')
+# warnings FLAVOUR: W=1 and sparse messages for the touched files, without
+# line numbers so that moved code does not count as new.
+warnings() {
+	local f objs=()
+	for f in "${cfiles[@]}"; do
+		git -C "$BUILD_TREE" cat-file -e "HEAD:$f" 2>/dev/null && objs+=("${f%.c}.o")
+	done
+	[ "${#objs[@]}" -gt 0 ] || return 0
+	kmake "$1" test W=1 C=2 "${objs[@]}" 2>&1 |
+		grep -E '(warning|error):' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u
+}
+kdoc() {
+	local f
+	for f in "${docfiles[@]}"; do
+		[ -f "$BUILD_TREE/$f" ] || continue
+		(cd "$BUILD_TREE" && perl scripts/kernel-doc -none -Wall "$f" 2>&1) |
+			sed -E 's/:[0-9]+:/:/'
+	done | sort -u
+}
+if [ "${#cfiles[@]}" -gt 0 ] || [ "${#docfiles[@]}" -gt 0 ]; then
+	flock 9
+	git -C "$BUILD_TREE" checkout -q --detach base
+	warnings stock >"$logdir/w1-stock.txt"
+	kdoc >"$logdir/kdoc-stock.txt"
+	git -C "$BUILD_TREE" checkout -q --detach series
+	warnings patched >"$logdir/w1-patched.txt"
+	kdoc >"$logdir/kdoc-patched.txt"
+	flock -u 9
+	new=$(comm -13 "$logdir/w1-stock.txt" "$logdir/w1-patched.txt")
+	[ -z "$new" ] || printf '%s\n' "$new" >&2
+	result "$([ -z "$new" ]; echo $?)" "W=1 and sparse: no new warnings in ${#cfiles[@]} touched .c files"
+	new=$(comm -13 "$logdir/kdoc-stock.txt" "$logdir/kdoc-patched.txt")
+	[ -z "$new" ] || printf '%s\n' "$new" >&2
+	result "$([ -z "$new" ]; echo $?)" "kernel-doc: no new warnings in ${#docfiles[@]} touched files"
+fi
+
+[ "$failed" -eq 0 ]

@@ -1,0 +1,48 @@
+#!/bin/bash
+# PID 1 of a workbench guest (see scripts/run-guest.sh): mount the pseudo
+# file systems, run the command found in the "out" share, store its exit
+# status there, scan for kmemleak reports and reboot (QEMU then exits).
+# Not meant to be run on the host.
+set -u
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp TERM=${TERM:-linux}
+
+[ "$$" = 1 ] || { echo "guest-init.sh: only runs as a guest's init" >&2; exit 2; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm 2>/dev/null
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+for d in /tmp /run /var/tmp; do mount -t tmpfs tmpfs "$d"; done
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t bpf bpf /sys/fs/bpf
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /mnt
+ulimit -l unlimited
+
+kmemleak=/sys/kernel/debug/kmemleak
+# Objects allocated during boot are not this run's leaks.
+[ -w "$kmemleak" ] && echo clear >"$kmemleak"
+
+cd "$(cat /mnt/cwd)" || exit 1
+if grep -qw 'swiotlb_elastic.interactive=1' /proc/cmdline; then
+	setsid bash -c "exec <>/dev/ttyS0 >&0 2>&1; $(cat /mnt/cmd)"
+	status=$?
+else
+	bash -c "$(cat /mnt/cmd)" >/mnt/output 2>&1 </dev/null
+	status=$?
+fi
+
+if [ -w "$kmemleak" ]; then
+	echo scan >"$kmemleak"
+	leaks=$(grep -c '^unreferenced object' "$kmemleak")
+	if [ "$leaks" -gt 0 ]; then
+		echo "kmemleak: $leaks new suspected memory leaks" >/dev/kmsg
+		head -n 40 "$kmemleak" >/dev/kmsg
+	fi
+fi
+echo "$status" >/mnt/status
+sync
+echo b >/proc/sysrq-trigger

@@ -1,0 +1,113 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the settings are used by the scripts that source this
+# Common settings for the swiotlb-elastic workbench.  Sourced, never run.
+#
+# Layout of the cache (outside the work tree, $SWIOTLB_ELASTIC_CACHE):
+#   linux/   git repository: the commit tagged "base" is the pristine Debian
+#            source; branch "series" carries the patches.  This is the tree
+#            developers edit and export from (scripts/export-series.sh).
+#   build/   a worktree of the same repository where kernels are built: it
+#            checks out "base" for the stock flavour and "series" for the
+#            patched one, so every build directory has the same source path
+#            and switching flavours recompiles only what the series touches.
+#   build/.build/<flavour>-<variant>/   the O= build directories
+#   ccache/  the compiler cache
+#   guest/   per-run output of the guest runner
+
+PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${SWIOTLB_ELASTIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/swiotlb-elastic}
+
+# The base the series is written and tested against.
+BASE_PKG=linux-source-6.12
+BASE_PKG_VERSION=6.12.117-1~deb12u1
+BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+BASE_KVER=6.12.117
+
+DEV_TREE=$CACHE/linux
+BUILD_TREE=$CACHE/build
+PATCH_DIR=$PROJECT_ROOT/patches
+
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export CCACHE_BASEDIR=$CACHE
+export CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+
+JOBS=${JOBS:-$(nproc)}
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# flavour_rev FLAVOUR: the commit a flavour builds.
+flavour_rev() {
+	case $1 in
+	stock) echo base ;;
+	patched) echo series ;;
+	*) die "unknown flavour '$1' (stock or patched)" ;;
+	esac
+}
+
+# build_dir FLAVOUR VARIANT: the O= directory of a kernel build.
+build_dir() {
+	flavour_rev "$1" >/dev/null
+	case $2 in
+	test | bench) ;;
+	*) die "unknown variant '$2' (test or bench)" ;;
+	esac
+	echo "$BUILD_TREE/.build/$1-$2"
+}
+
+# kmake FLAVOUR VARIANT ARGS...: make in a build directory.  The caller
+# has checked out the flavour's commit in $BUILD_TREE.
+kmake() {
+	local obj
+	obj=$(build_dir "$1" "$2")
+	shift 2
+	make -s -C "$BUILD_TREE" O="$obj" ARCH=x86_64 \
+		CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
+}
+
+# need_pkgs PKG...: install the Debian packages that are missing.
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		die "missing packages (${missing[*]}) and not root: install them first"
+	fi
+	if [ ! -e "$CACHE/.apt-updated" ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+		mkdir -p "$CACHE"
+		touch "$CACHE/.apt-updated"
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >&2
+}
+
+# series_files: the patch files of patches/series, in order, one a line.
+series_files() {
+	[ -f "$PATCH_DIR/series" ] || return 0
+	grep -vE '^[[:space:]]*(#|$)' "$PATCH_DIR/series" | sed "s|^|$PATCH_DIR/|"
+}
+
+# series_sum: a digest of the base and the series' patches; with the head
+# of branch "series" it is kept in $CACHE/series.stamp after an apply or an
+# export, so that a build knows whether the tree holds patches/.
+series_sum() {
+	local files
+	mapfile -t files < <(series_files)
+	{ echo "base $(git -C "$DEV_TREE" rev-parse base)"; cat "${files[@]}" /dev/null; } |
+		sha256sum | cut -d' ' -f1
+}
+
+# TAP-style result lines, counted by scripts/test.sh.
+tap_result() { # STATUS(0=ok) NAME [DETAIL]
+	if [ "$1" -eq 0 ]; then
+		echo "ok - $2${3:+: $3}"
+	else
+		echo "not ok - $2${3:+: $3}"
+	fi
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Boot a workbench kernel in QEMU, run one command in it, return its exit
+# status.  The guest's root is the host's root, shared read-only over 9p,
+# with tmpfs on /tmp, /run and /var/tmp; the command runs in the project
+# directory and its output comes back through a writable 9p share.
+#
+# Usage: scripts/run-guest.sh [options] [--] COMMAND...
+#   -k, --flavour F     patched (default) or stock
+#   -V, --variant V     test (default: lockdep, KASAN, ...) or bench
+#       --kernel FILE   boot this bzImage instead
+#   -a, --append ARGS   extra kernel parameters (repeatable), e.g. swiotlb=force
+#       --disk SIZE     a scratch virtio-blk disk (/dev/vda in the guest) with
+#                       iommu_platform=on,disable-legacy=on, so it uses the DMA API
+#       --edu           QEMU's edu PCI device with dma_mask=0xffffffff
+#   -m, --mem SIZE      guest RAM (default 2G)
+#       --highmem       guest RAM above 4 GiB (6G unless --mem says more)
+#       --smp N         vCPUs (default 2)
+#   -t, --timeout S     kill the guest after S seconds (default 600)
+#   -o, --out DIR       keep console.log and output there (default: a new
+#                       directory under the cache, printed on failure)
+#   -i, --interactive   run the command on the serial console (a terminal)
+#   -q, --quiet         print only the command's output
+#
+# Exit status: the command's; 124 when the guest timed out or died
+# without reporting one; 125 for a kernel splat on the console (WARNING,
+# BUG, Oops, lockdep, KASAN, kmemleak, sleeping in atomic), which is shown.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() { sed -n '/^# Usage/,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+flavour=patched variant=test kernel="" mem="" highmem=0 smp=2 timeout=600
+out="" interactive=0 quiet=0 disk="" edu=0 append=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k | --flavour) flavour=$2; shift ;;
+	-V | --variant) variant=$2; shift ;;
+	--kernel) kernel=$2; shift ;;
+	-a | --append) append+=("$2"); shift ;;
+	--disk) disk=$2; shift ;;
+	--edu) edu=1 ;;
+	-m | --mem) mem=$2; shift ;;
+	--highmem) highmem=1 ;;
+	--smp) smp=$2; shift ;;
+	-t | --timeout) timeout=$2; shift ;;
+	-o | --out) out=$2; shift ;;
+	-i | --interactive) interactive=1 ;;
+	-q | --quiet) quiet=1 ;;
+	-h | --help) usage ;;
+	--) shift; break ;;
+	-*) echo "run-guest: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -gt 0 ] || { echo "run-guest: no command given" >&2; usage; }
+[[ $timeout =~ ^[0-9]+$ ]] || die "--timeout takes seconds"
+[[ $smp =~ ^[0-9]+$ ]] || die "--smp takes a number"
+
+need_pkgs qemu-system-x86 busybox-static
+[ -n "$kernel" ] || kernel=$(build_dir "$flavour" "$variant")/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel at $kernel (scripts/build-kernel.sh $flavour $variant)"
+[ -n "$mem" ] || { [ "$highmem" = 1 ] && mem=6G || mem=2G; }
+
+if [ -z "$out" ]; then
+	mkdir -p "$CACHE/guest"
+	out=$(mktemp -d "$CACHE/guest/run.XXXXXX")
+fi
+mkdir -p "$out"
+rm -f "$out/status" "$out/output" "$out/console.log" "$out/disk.img"
+printf '%q ' "$@" >"$out/cmd"
+echo >>"$out/cmd"
+echo "$PROJECT_ROOT" >"$out/cwd"
+
+qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
+	-machine q35 -cpu max -smp "$smp" -m "$mem"
+	-kernel "$kernel"
+	-virtfs "local,path=/,mount_tag=/dev/root,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap")
+if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
+	qemu+=(-accel kvm)
+else
+	qemu+=(-accel tcg)
+fi
+if [ -n "$disk" ]; then
+	truncate -s "$disk" "$out/disk.img"
+	qemu+=(-drive "file=$out/disk.img,if=none,id=scratch,format=raw,cache=unsafe"
+		-device "virtio-blk-pci,drive=scratch,iommu_platform=on,disable-legacy=on")
+fi
+[ "$edu" = 1 ] && qemu+=(-device "edu,dma_mask=0xffffffff")
+
+cmdline="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144"
+cmdline+=" ro init=$PROJECT_ROOT/scripts/guest-init.sh panic=-1 loglevel=6 ${append[*]}"
+[ "$interactive" = 1 ] && cmdline+=" swiotlb_elastic.interactive=1"
+
+if [ "$interactive" = 1 ]; then
+	qemu+=(-serial mon:stdio)
+	timeout --foreground -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" || true
+else
+	qemu+=(-serial "file:$out/console.log")
+	if [ "$quiet" = 1 ]; then
+		timeout -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" </dev/null || true
+	else
+		# Show the command's output as it arrives.
+		touch "$out/output"
+		tail -n +1 -F "$out/output" 2>/dev/null &
+		tailpid=$!
+		timeout -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" </dev/null || true
+		sleep 0.5
+		kill "$tailpid" 2>/dev/null || true
+		wait "$tailpid" 2>/dev/null || true
+	fi
+fi
+[ "$quiet" = 1 ] && [ -f "$out/output" ] && cat "$out/output"
+
+# Kernel lines carry a printk timestamp; only those are searched.
+splat_re='^\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Kernel panic|general protection fault|possible (circular|recursive) locking|inconsistent lock state|lock held when returning|suspicious RCU usage|KASAN:|kmemleak: [0-9]+ new suspected|sleeping function called from invalid context|INFO: task .* blocked|UBSAN:|hung_task)'
+if [ -f "$out/console.log" ] && grep -qE "$splat_re" "$out/console.log"; then
+	echo "run-guest: kernel splat on the console ($out/console.log):" >&2
+	grep -E -A 25 "$splat_re" "$out/console.log" | head -n 80 >&2
+	exit 125
+fi
+if [ ! -f "$out/status" ]; then
+	echo "run-guest: the guest ended without an exit status (timeout ${timeout}s or crash); console: $out/console.log" >&2
+	[ -f "$out/console.log" ] && tail -n 30 "$out/console.log" >&2
+	exit 124
+fi
+status=$(cat "$out/status")
+[ "$status" = 0 ] || echo "run-guest: command exited with status $status; console: $out/console.log" >&2
+exit "$status"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The project's test run: the series checks, then for each flavour (stock,
+# patched) the test kernel, the test module and kselftests, one guest boot
+# that runs them all with swiotlb=force, the edu device and a virtio-blk
+# disk, and the KUnit results of that boot.  Every check, kselftest case,
+# KUnit case and guest run counts once; the last line is
+# "N passed, N failed[, N skipped]".
+#
+# Usage: scripts/test.sh [FLAVOUR...]   (default: stock patched)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+flavours=("$@")
+[ ${#flavours[@]} -gt 0 ] || flavours=(stock patched)
+for f in "${flavours[@]}"; do flavour_rev "$f" >/dev/null; done
+
+pass=0 fail=0 skip=0
+# count: read result lines on stdin, echo them, add them up.
+count() {
+	local prefix=$1 line
+	while IFS= read -r line; do
+		case $line in
+		"ok "*"# SKIP"* | "ok "*"# skip"*)
+			skip=$((skip + 1)); echo "$prefix$line" ;;
+		"ok "*) pass=$((pass + 1)); echo "$prefix$line" ;;
+		"not ok "*) fail=$((fail + 1)); echo "$prefix$line" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
+log "series checks"
+count "" < <("$PROJECT_ROOT/scripts/check-series.sh" 2>&1 || true)
+
+for flavour in "${flavours[@]}"; do
+	log "$flavour: kernel, tests, guest"
+	if ! "$PROJECT_ROOT/scripts/build-kernel.sh" "$flavour" test >"$CACHE/build-$flavour.log" 2>&1; then
+		tail -n 40 "$CACHE/build-$flavour.log"
+		count "" <<<"not ok - $flavour: kernel build (log: $CACHE/build-$flavour.log)"
+		continue
+	fi
+	if ! tdir=$("$PROJECT_ROOT/scripts/build-tests.sh" "$flavour" test 2>"$CACHE/tests-$flavour.log"); then
+		cat "$CACHE/tests-$flavour.log"
+		count "" <<<"not ok - $flavour: build of the test module and kselftests"
+		continue
+	fi
+	out=$CACHE/guest/test-$flavour
+	rc=0
+	"$PROJECT_ROOT/scripts/run-guest.sh" -k "$flavour" -q -o "$out" \
+		-a swiotlb=force --edu --disk 64M -t 900 \
+		-- scripts/guest-tests.sh "$tdir" >"$out.txt" 2>&1 || rc=$?
+	# kselftest TAP: top-level "ok N name" lines of every program.
+	count "$flavour: " < <(grep -vE '^[[:space:]]' "$out.txt" || true)
+	# KUnit: test-case lines (one level of indentation) of the boot log.
+	count "$flavour: kunit: " < <(sed -nE 's/^\[ *[0-9]+\.[0-9]+\] {4}((not )?ok [0-9]+ .*)/\1/p' \
+		"$out/console.log" 2>/dev/null || true)
+	case $rc in
+	0) msg="exit status 0, no kernel splat" ;;
+	124) msg="guest timed out or died (console: $out/console.log)" ;;
+	125) msg="kernel splat on the console (console: $out/console.log)" ;;
+	*) msg="tests exited with status $rc (console: $out/console.log)" ;;
+	esac
+	[ "$rc" -eq 0 ] || grep -E '^run-guest:' -A 40 "$out.txt" | head -n 60 || true
+	count "" <<<"$(tap_result "$rc" "$flavour: guest run" "$msg")"
+done
+
+summary="$pass passed, $fail failed"
+[ "$skip" -eq 0 ] || summary+=", $skip skipped"
+echo "$summary"
+[ "$fail" -eq 0 ]
