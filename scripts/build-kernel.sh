@@ -21,7 +21,7 @@ need_pkgs build-essential flex bison bc libelf-dev libssl-dev dwarves \
 	ccache cpio kmod python3 rsync
 "$PROJECT_ROOT/scripts/base-tree.sh"
 if [ "$flavour" = patched ]; then
-	"$PROJECT_ROOT/scripts/apply-series.sh" --if-changed
+	sync_series
 fi
 
 exec 9>"$CACHE/build.lock"

@@ -25,7 +25,7 @@ esac
 
 need_pkgs shellcheck sparse b4 git
 "$PROJECT_ROOT/scripts/base-tree.sh" 2>/dev/null
-"$PROJECT_ROOT/scripts/apply-series.sh" --if-changed
+sync_series
 failed=0
 result() { tap_result "$@"; [ "$1" -eq 0 ] || failed=1; }
 logdir=$CACHE/check

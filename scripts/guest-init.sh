@@ -24,9 +24,11 @@ ulimit -l unlimited
 
 kmemleak=/sys/kernel/debug/kmemleak
 # Objects allocated during boot are not this run's leaks.
+echo "guest-init: mounted" >/dev/kmsg
 [ -w "$kmemleak" ] && echo clear >"$kmemleak"
 
 cd "$(cat /mnt/cwd)" || exit 1
+echo "guest-init: running the command" >/dev/kmsg
 if grep -qw 'swiotlb_elastic.interactive=1' /proc/cmdline; then
 	setsid bash -c "exec <>/dev/ttyS0 >&0 2>&1; $(cat /mnt/cmd)"
 	status=$?
@@ -35,6 +37,7 @@ else
 	status=$?
 fi
 
+echo "guest-init: the command exited with status $status" >/dev/kmsg
 if [ -w "$kmemleak" ]; then
 	echo scan >"$kmemleak"
 	leaks=$(grep -c '^unreferenced object' "$kmemleak")
@@ -43,6 +46,7 @@ if [ -w "$kmemleak" ]; then
 		head -n 40 "$kmemleak" >/dev/kmsg
 	fi
 fi
+echo "guest-init: done" >/dev/kmsg
 echo "$status" >/mnt/status
 sync
 echo b >/proc/sysrq-trigger

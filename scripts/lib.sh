@@ -103,6 +103,17 @@ series_sum() {
 		sha256sum | cut -d' ' -f1
 }
 
+# sync_series: make branch "series" hold patches/ when they changed.  CI
+# tests exactly patches/ (unexported commits are saved in a ref and
+# replaced); a developer's unexported commits are built as they are.
+sync_series() {
+	if [ "${CI:-}" = true ]; then
+		"$PROJECT_ROOT/scripts/apply-series.sh" --if-changed --force
+	else
+		"$PROJECT_ROOT/scripts/apply-series.sh" --if-changed
+	fi
+}
+
 # TAP-style result lines, counted by scripts/test.sh.
 tap_result() { # STATUS(0=ok) NAME [DETAIL]
 	if [ "$1" -eq 0 ]; then

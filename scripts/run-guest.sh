@@ -69,15 +69,17 @@ if [ -z "$out" ]; then
 fi
 mkdir -p "$out"
 rm -f "$out/status" "$out/output" "$out/console.log" "$out/disk.img"
-printf '%q ' "$@" >"$out/cmd"
-echo >>"$out/cmd"
+# Like ssh: the words are joined and run by the guest's bash.
+echo "$*" >"$out/cmd"
 echo "$PROJECT_ROOT" >"$out/cwd"
 
 qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
 	-machine q35 -cpu max -smp "$smp" -m "$mem"
 	-kernel "$kernel"
-	-virtfs "local,path=/,mount_tag=/dev/root,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap")
+	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"
+	-fsdev "local,id=out,path=$out,security_model=none,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=out,mount_tag=out")
 if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 	qemu+=(-accel kvm)
 else
@@ -90,24 +92,24 @@ if [ -n "$disk" ]; then
 fi
 [ "$edu" = 1 ] && qemu+=(-device "edu,dma_mask=0xffffffff")
 
-cmdline="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144"
-cmdline+=" ro init=$PROJECT_ROOT/scripts/guest-init.sh panic=-1 loglevel=6 ${append[*]}"
+cmdline="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
+cmdline+=" ro init=$PROJECT_ROOT/scripts/guest-init.sh panic=-1 loglevel=7 ${append[*]}"
 [ "$interactive" = 1 ] && cmdline+=" swiotlb_elastic.interactive=1"
 
+qrc=0
 if [ "$interactive" = 1 ]; then
 	qemu+=(-serial mon:stdio)
-	timeout --foreground -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" || true
+	timeout --foreground -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" || qrc=$?
 else
 	qemu+=(-serial "file:$out/console.log")
 	if [ "$quiet" = 1 ]; then
-		timeout -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" </dev/null || true
+		timeout -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" </dev/null 2>"$out/qemu.err" || qrc=$?
 	else
 		# Show the command's output as it arrives.
 		touch "$out/output"
 		tail -n +1 -F "$out/output" 2>/dev/null &
 		tailpid=$!
-		timeout -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" </dev/null || true
-		sleep 0.5
+		timeout -k 5 "$timeout" "${qemu[@]}" -append "$cmdline" </dev/null 2>"$out/qemu.err" || qrc=$?
 		kill "$tailpid" 2>/dev/null || true
 		wait "$tailpid" 2>/dev/null || true
 	fi
@@ -122,7 +124,12 @@ if [ -f "$out/console.log" ] && grep -qE "$splat_re" "$out/console.log"; then
 	exit 125
 fi
 if [ ! -f "$out/status" ]; then
-	echo "run-guest: the guest ended without an exit status (timeout ${timeout}s or crash); console: $out/console.log" >&2
+	if [ "$qrc" = 124 ]; then
+		echo "run-guest: the guest did not finish in ${timeout}s and was killed; console: $out/console.log" >&2
+	else
+		echo "run-guest: the guest ended without an exit status (qemu status $qrc); console: $out/console.log" >&2
+		cat "$out/qemu.err" >&2 2>/dev/null || true
+	fi
 	[ -f "$out/console.log" ] && tail -n 30 "$out/console.log" >&2
 	exit 124
 fi

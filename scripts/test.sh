@@ -53,7 +53,7 @@ for flavour in "${flavours[@]}"; do
 	# kselftest TAP: top-level "ok N name" lines of every program.
 	count "$flavour: " < <(grep -vE '^[[:space:]]' "$out.txt" || true)
 	# KUnit: test-case lines (one level of indentation) of the boot log.
-	count "$flavour: kunit: " < <(sed -nE 's/^\[ *[0-9]+\.[0-9]+\] {4}((not )?ok [0-9]+ .*)/\1/p' \
+	count "$flavour: kunit: " < <(sed -nE 's/^\[ *[0-9]+\.[0-9]+\] {5}((not )?ok [0-9]+ .*)/\1/p' \
 		"$out/console.log" 2>/dev/null || true)
 	case $rc in
 	0) msg="exit status 0, no kernel splat" ;;
