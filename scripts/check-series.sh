@@ -41,8 +41,11 @@ result "$rc" "shellcheck on ${#shfiles[@]} scripts"
 
 # 2. checkpatch, one result per patch
 mapfile -t patches < <(series_files)
-ignore=$(grep -vE '^[[:space:]]*(#|$)' "$PATCH_DIR/checkpatch-allow.txt" 2>/dev/null |
-	awk 'NF >= 2 { printf "%s%s", sep, $1; sep = "," }')
+ignore=
+if [ -f "$PATCH_DIR/checkpatch-allow.txt" ]; then
+	ignore=$(awk '!/^[[:space:]]*(#|$)/ && NF >= 2 { printf "%s%s", sep, $1; sep = "," }' \
+		"$PATCH_DIR/checkpatch-allow.txt")
+fi
 for p in "${patches[@]}"; do
 	rc=0
 	(cd "$DEV_TREE" && perl scripts/checkpatch.pl --strict --show-types ${ignore:+--ignore "$ignore"} "$p") \
@@ -57,10 +60,10 @@ done
 if [ "${#patches[@]}" -gt 0 ]; then
 	rc=0
 	mbox=$logdir/series.mbox
-	cat "$PATCH_DIR/0000-cover-letter.patch" "${patches[@]}" >"$mbox"
+	"$PROJECT_ROOT/scripts/series-mbox.sh" >"$mbox"
 	rm -rf "$logdir/b4"
 	mkdir -p "$logdir/b4"
-	(cd "$DEV_TREE" && b4 --offline-mode am -q -m "$mbox" -o "$logdir/b4") \
+	(cd "$DEV_TREE" && b4 -q --offline-mode am -m "$mbox" -o "$logdir/b4") \
 		>"$logdir/b4.log" 2>&1 || rc=1
 	idx=$logdir/b4.index
 	rm -f "$idx"
