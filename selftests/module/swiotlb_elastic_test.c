@@ -14,6 +14,9 @@
  *   stats             (r)  cumulative counters since load
  *   cmd               (w)  "map N SIZE DIR", "sync", "unmap",
  *                          "run N SIZE DIR", "edu SIZE"
+ *   inject_corrupt    (rw) flip one byte of what the device sees in that
+ *                          many of the next mappings, so that a test can
+ *                          show that the checks catch a bad bounce
  *
  * DIR is one of "to", "from" or "bidi".  The device side of a bounced
  * mapping is simulated by reading and writing the bounce buffer through the
@@ -120,6 +123,7 @@ struct set_stats {
  * @edu:	bound edu device or NULL
  * @edu_regs:	BAR0 of @edu
  * @edu_dead:	a transfer timed out; @edu is no longer used
+ * @inject_corrupt: mappings still to be corrupted on purpose (debugfs)
  */
 struct set_state {
 	struct mutex lock;	/* serializes commands and mask changes */
@@ -132,6 +136,7 @@ struct set_state {
 	struct pci_dev *edu;
 	void __iomem *edu_regs;
 	bool edu_dead;
+	u32 inject_corrupt;
 };
 
 static struct set_state st = {
@@ -284,6 +289,10 @@ static int set_map_one(size_t size, enum dma_data_direction dir)
 	list_add_tail(&b->node, &st.held);
 	st.nr_held++;
 
+	if (READ_ONCE(st.inject_corrupt)) {
+		WRITE_ONCE(st.inject_corrupt, st.inject_corrupt - 1);
+		set_dev_view(dev, b->dma)[size / 2] ^= 0xff;
+	}
 	if (set_dir_to_dev(dir) &&
 	    !set_check("map", set_dev_view(dev, b->dma), size, b->seed, b->idx))
 		return -EIO;
@@ -808,6 +817,7 @@ static int __init set_init(void)
 	debugfs_create_file_unsafe("held", 0400, d, NULL, &set_held_fops);
 	debugfs_create_file("stats", 0400, d, NULL, &set_stats_fops);
 	debugfs_create_file("cmd", 0200, d, NULL, &set_cmd_fops);
+	debugfs_create_u32("inject_corrupt", 0600, d, &st.inject_corrupt);
 
 	ret = pci_register_driver(&set_edu_driver);
 	if (ret)

@@ -203,6 +203,7 @@ static void env_teardown(void)
 	if (!set_held(&held) && held)
 		set_cmd("unmap");
 	write_str(SET_DIR "/mask", "64", 0);
+	write_str(SET_DIR "/inject_corrupt", "0", 0);
 	if (tdir) {
 		snprintf(path, sizeof(path), "%s/" BOUNCED_EVENT, tdir);
 		write_str(path, "0", 0);
@@ -541,6 +542,26 @@ TEST_F(bounce, run_busy)
 	ASSERT_EQ(0, set_cmd("map 1 4096 to"));
 	EXPECT_EQ(-EBUSY, set_cmd("run 1 4096 to"));
 	ASSERT_EQ(0, set_cmd("unmap"));
+}
+
+/*
+ * The negative control: a byte flipped in the bounce buffer on purpose
+ * must be caught, for each direction the module checks after mapping.
+ */
+TEST_F(bounce, corruption_detected)
+{
+	struct set_stats s0, s1;
+	unsigned long held;
+
+	ASSERT_EQ(0, read_stats(&s0));
+	ASSERT_EQ(0, write_str(SET_DIR "/inject_corrupt", "1", 0));
+	EXPECT_EQ(-EIO, set_cmd("run 1 4096 to"));
+	ASSERT_EQ(0, read_stats(&s1));
+	EXPECT_EQ(s0.corrupt + 1, s1.corrupt);
+	ASSERT_EQ(0, set_held(&held));
+	EXPECT_EQ(0UL, held);
+	/* The next mapping is clean again. */
+	check_run(_metadata, 1, 4096, "bidi");
 }
 
 TEST_HARNESS_MAIN
