@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BPF side of swiotlbtop and swiotlbsnoop.
+ *
+ * Full mode (patched kernel): the swiotlb_* lifecycle tracepoints.
+ * Reduced mode (stock kernels >= 6.6): fexit on swiotlb_tbl_map_single(),
+ * fentry on __swiotlb_tbl_unmap_single() (or swiotlb_tbl_unmap_single()
+ * before 6.10) and the swiotlb_bounced raw tracepoint.  User space chooses
+ * the mode from the kernel's BTF and disables the programs of the other.
+ *
+ * Counting is done here, in per-CPU maps holding cumulative values; user
+ * space takes per-interval deltas.  Only rare events (pool changes,
+ * failures) and, for swiotlbsnoop, every event cross the ring buffer.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "swiotlb.h"
+
+#define DMA_TO_DEVICE		1
+#define MAPPING_ERROR		(~0ULL)
+
+const volatile bool snoop = false;	/* every map/unmap to the ring buffer */
+const volatile bool hist = false;	/* histograms */
+const volatile bool hist_per_dev = false;
+const volatile bool filter_on = false;
+const volatile char filter_dev[SWL_DEV_LEN] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct swl_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct swl_dev_key);
+	__type(value, struct swl_dev);
+} devs SEC(".maps");
+
+/* Outstanding allocations, for hold times. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct swl_live_key);
+	__type(value, struct swl_live);
+} live SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SWL_NR_HIST * SWL_HIST_SLOTS);
+	__type(key, u32);
+	__type(value, u64);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct swl_hist_key);
+	__type(value, u64);
+} dev_hists SEC(".maps");
+
+/* Start of the current swiotlb_tbl_map_single() call on this CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} find_start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+static __always_inline struct swl_stats *get_stats(void)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+static __always_inline u32 enum_slot(int v)
+{
+	u32 i = v;
+
+	if (i >= SWL_NR_ENUM)
+		i = SWL_NR_ENUM - 1;
+	return i;
+}
+
+static __always_inline u32 log2l(u64 v)
+{
+	u32 r = 0;
+
+	#pragma unroll
+	for (int s = 32; s > 0; s >>= 1) {
+		if (v >= (1ULL << s)) {
+			v >>= s;
+			r += s;
+		}
+	}
+	return r;
+}
+
+static __always_inline bool dev_ok(const struct swl_dev_key *k)
+{
+	if (!filter_on)
+		return true;
+	#pragma unroll
+	for (int i = 0; i < SWL_DEV_LEN; i++) {
+		if (k->name[i] != filter_dev[i])
+			return false;
+		if (!k->name[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline struct swl_dev *get_dev(const struct swl_dev_key *k)
+{
+	static const struct swl_dev zero;
+	struct swl_dev *d;
+
+	d = bpf_map_lookup_elem(&devs, k);
+	if (d)
+		return d;
+	bpf_map_update_elem(&devs, k, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&devs, k);
+}
+
+static __always_inline void hist_add(const struct swl_dev_key *k, u32 h, u64 v)
+{
+	u32 slot = log2l(v);
+	u32 idx;
+	u64 *c;
+
+	if (!hist)
+		return;
+	if (slot >= SWL_HIST_SLOTS)
+		slot = SWL_HIST_SLOTS - 1;
+	idx = h * SWL_HIST_SLOTS + slot;
+	c = bpf_map_lookup_elem(&hists, &idx);
+	if (c)
+		*c += 1;
+	if (hist_per_dev) {
+		struct swl_hist_key hk = {};
+		static const u64 one = 1;
+
+		__builtin_memcpy(&hk.dev, k, sizeof(hk.dev));
+		hk.hist = h;
+		hk.slot = slot;
+		c = bpf_map_lookup_elem(&dev_hists, &hk);
+		if (c)
+			__sync_fetch_and_add(c, 1);
+		else
+			bpf_map_update_elem(&dev_hists, &hk, &one, BPF_NOEXIST);
+	}
+}
+
+static __always_inline struct swl_event *ev_new(struct swl_stats *s, u32 type,
+						const struct swl_dev_key *k)
+{
+	struct swl_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		if (s)
+			s->events_lost++;
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts = bpf_ktime_get_ns();
+	e->type = type;
+	e->cpu = bpf_get_smp_processor_id();
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (k)
+		__builtin_memcpy(e->dev, k->name, sizeof(e->dev));
+	return e;
+}
+
+static __always_inline void tp_dev(void *ctx, u32 loc, struct swl_dev_key *k)
+{
+	bpf_probe_read_kernel_str(k->name, sizeof(k->name),
+				  (char *)ctx + (loc & 0xffff));
+}
+
+static __always_inline void dev_name(struct device *dev, struct swl_dev_key *k)
+{
+	const char *name = BPF_CORE_READ(dev, init_name);
+
+	if (!name)
+		name = BPF_CORE_READ(dev, kobj.name);
+	bpf_probe_read_kernel_str(k->name, sizeof(k->name), name);
+}
+
+/* Accounting shared by both modes. */
+static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
+					u64 pool, u64 index, u64 addr, u64 orig,
+					u64 size, u64 alloc, u64 nslots, int dir)
+{
+	struct swl_live_key lk = { .pool = pool, .addr = index };
+	struct swl_live lv;
+	struct swl_stats *s;
+	struct swl_dev *d;
+	u64 now = bpf_ktime_get_ns();
+	u32 zero = 0;
+	u64 *t0;
+
+	s = get_stats();
+	if (!s)
+		return;
+	s->maps++;
+	s->map_bytes += size;
+	s->map_alloc_bytes += alloc;
+	s->map_slots += nslots;
+	d = get_dev(k);
+	if (d) {
+		d->maps++;
+		d->bytes += size;
+		d->slots += nslots;
+	}
+	lv.ts = now;
+	lv.size = size;
+	if (bpf_map_update_elem(&live, &lk, &lv, BPF_ANY))
+		s->live_full++;
+	if (hist) {
+		hist_add(k, SWL_HIST_SIZE, size);
+		t0 = bpf_map_lookup_elem(&find_start, &zero);
+		if (t0 && *t0 && now > *t0) {
+			hist_add(k, SWL_HIST_FIND, now - *t0);
+			*t0 = 0;
+		}
+	}
+	if (snoop) {
+		struct swl_event *e = ev_new(s, SWL_EV_MAP, k);
+
+		if (!e)
+			return;
+		e->pool = pool;
+		e->index = pool ? index : 0;
+		e->addr = addr;
+		e->orig = orig;
+		e->size = size;
+		e->alloc_size = alloc;
+		e->nslots = nslots;
+		e->dir = dir;
+		bpf_ringbuf_submit(e, 0);
+	}
+}
+
+static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
+					  u64 index, u64 addr, u64 nslots)
+{
+	struct swl_live_key lk = { .pool = pool, .addr = index };
+	struct swl_live *lv;
+	struct swl_stats *s;
+	struct swl_dev *d;
+	u64 hold = 0, size = 0;
+
+	s = get_stats();
+	if (!s)
+		return;
+	s->unmaps++;
+	s->unmap_slots += nslots;
+	d = get_dev(k);
+	if (d) {
+		d->unmaps++;
+		d->slots -= nslots;
+	}
+	lv = bpf_map_lookup_elem(&live, &lk);
+	if (lv) {
+		hold = bpf_ktime_get_ns() - lv->ts;
+		size = lv->size;
+		bpf_map_delete_elem(&live, &lk);
+		s->hold_ns += hold;
+		s->hold_n++;
+		if (d) {
+			d->hold_ns += hold;
+			d->hold_n++;
+			if (hold > d->hold_max_ns)
+				d->hold_max_ns = hold;
+		}
+		hist_add(k, SWL_HIST_HOLD, hold);
+	} else {
+		s->unmatched_unmaps++;
+	}
+	if (snoop) {
+		struct swl_event *e = ev_new(s, SWL_EV_UNMAP, k);
+
+		if (!e)
+			return;
+		e->pool = pool;
+		e->index = pool ? index : 0;
+		e->addr = addr;
+		e->size = size;
+		e->nslots = nslots;
+		e->ns = hold;
+		bpf_ringbuf_submit(e, 0);
+	}
+}
+
+/* ---- full mode: the series' tracepoints ---- */
+
+SEC("tp/swiotlb/swiotlb_map_slots")
+int tp_map_slots(struct trace_event_raw_swiotlb_map_slots *ctx)
+{
+	struct swl_dev_key k = {};
+
+	tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+	if (!dev_ok(&k))
+		return 0;
+	account_map(ctx, &k, ctx->pool, ctx->index, ctx->tlb_addr,
+		    ctx->orig_addr, ctx->mapping_size, ctx->alloc_size,
+		    ctx->nslots, ctx->dir);
+	return 0;
+}
+
+SEC("tp/swiotlb/swiotlb_unmap_slots")
+int tp_unmap_slots(struct trace_event_raw_swiotlb_unmap_slots *ctx)
+{
+	struct swl_dev_key k = {};
+
+	tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+	if (!dev_ok(&k))
+		return 0;
+	account_unmap(&k, ctx->pool, ctx->index, ctx->tlb_addr, ctx->nslots);
+	return 0;
+}
+
+SEC("tp/swiotlb/swiotlb_map_failed")
+int tp_map_failed(struct trace_event_raw_swiotlb_map_failed *ctx)
+{
+	struct swl_dev_key k = {};
+	struct swl_stats *s;
+	struct swl_event *e;
+	struct swl_dev *d;
+	int reason = ctx->reason;
+
+	tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+	if (!dev_ok(&k))
+		return 0;
+	s = get_stats();
+	if (!s)
+		return 0;
+	s->fails[enum_slot(reason)]++;
+	d = get_dev(&k);
+	if (d)
+		d->fails++;
+	e = ev_new(s, SWL_EV_FAIL, &k);
+	if (!e)
+		return 0;
+	e->size = ctx->mapping_size;
+	e->alloc_size = ctx->alloc_size;
+	e->used = ctx->used;
+	e->total = ctx->total;
+	e->code = reason;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline int pool_event(struct trace_event_raw_swiotlb_pool *ctx,
+				      u32 type)
+{
+	struct swl_dev_key k = {};
+	struct swl_stats *s;
+	struct swl_event *e;
+	int cause = ctx->cause;
+	u64 nslabs = ctx->nslabs;
+
+	s = get_stats();
+	if (!s)
+		return 0;
+	if (type == SWL_EV_POOL_ADD) {
+		s->pool_add[enum_slot(cause)]++;
+		s->pool_add_slots += nslabs;
+	} else {
+		s->pool_remove[enum_slot(cause)]++;
+		s->pool_remove_slots += nslabs;
+	}
+	tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+	e = ev_new(s, type, &k);
+	if (!e)
+		return 0;
+	e->pool = ctx->start;
+	e->end = ctx->end;
+	e->nslots = nslabs;
+	e->kind = ctx->kind;
+	e->code = cause;
+	e->ns = ctx->lifetime_ns;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp/swiotlb/swiotlb_pool_add")
+int tp_pool_add(struct trace_event_raw_swiotlb_pool *ctx)
+{
+	return pool_event(ctx, SWL_EV_POOL_ADD);
+}
+
+SEC("tp/swiotlb/swiotlb_pool_remove")
+int tp_pool_remove(struct trace_event_raw_swiotlb_pool *ctx)
+{
+	return pool_event(ctx, SWL_EV_POOL_REMOVE);
+}
+
+SEC("tp/swiotlb/swiotlb_grow_failed")
+int tp_grow_failed(struct trace_event_raw_swiotlb_grow_failed *ctx)
+{
+	struct swl_stats *s;
+	struct swl_event *e;
+	int cause = ctx->cause;
+
+	s = get_stats();
+	if (!s)
+		return 0;
+	s->grow_failed[enum_slot(cause)]++;
+	e = ev_new(s, SWL_EV_GROW_FAIL, NULL);
+	if (!e)
+		return 0;
+	e->nslots = ctx->nslabs;
+	e->code = cause;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp/swiotlb/swiotlb_bounce_copy")
+int tp_bounce_copy(struct trace_event_raw_swiotlb_bounce_copy *ctx)
+{
+	struct swl_stats *s;
+	u32 i = ctx->dir == DMA_TO_DEVICE ? 0 : 1;
+
+	if (filter_on) {
+		struct swl_dev_key k = {};
+
+		tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+		if (!dev_ok(&k))
+			return 0;
+	}
+	s = get_stats();
+	if (!s)
+		return 0;
+	s->copies[i]++;
+	s->copy_bytes[i] += ctx->size;
+	return 0;
+}
+
+/* Start of a map call, for the time spent finding slots (histograms). */
+SEC("fentry/swiotlb_tbl_map_single")
+int BPF_PROG(fentry_map_single)
+{
+	u32 zero = 0;
+	u64 *t0 = bpf_map_lookup_elem(&find_start, &zero);
+
+	if (t0)
+		*t0 = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* ---- reduced mode: function entry/exit ---- */
+
+SEC("fexit/swiotlb_tbl_map_single")
+int BPF_PROG(fexit_map_single, struct device *dev, phys_addr_t orig_addr,
+	     size_t mapping_size, unsigned int alloc_align_mask, int dir,
+	     unsigned long attrs, phys_addr_t ret)
+{
+	struct swl_dev_key k = {};
+	struct swl_stats *s;
+	struct swl_event *e;
+	struct swl_dev *d;
+
+	dev_name(dev, &k);
+	if (!dev_ok(&k))
+		return 0;
+	if (ret != MAPPING_ERROR) {
+		account_map(ctx, &k, 0, ret, ret, orig_addr, mapping_size, 0,
+			    0, dir);
+		return 0;
+	}
+	s = get_stats();
+	if (!s)
+		return 0;
+	s->fails[SWL_NR_ENUM - 1]++;
+	d = get_dev(&k);
+	if (d)
+		d->fails++;
+	e = ev_new(s, SWL_EV_FAIL, &k);
+	if (!e)
+		return 0;
+	e->size = mapping_size;
+	e->code = -1;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* 6.10 and later */
+SEC("fentry/__swiotlb_tbl_unmap_single")
+int BPF_PROG(fentry_unmap_single_pool, struct device *dev,
+	     phys_addr_t tlb_addr, size_t mapping_size)
+{
+	struct swl_dev_key k = {};
+
+	dev_name(dev, &k);
+	if (!dev_ok(&k))
+		return 0;
+	account_unmap(&k, 0, tlb_addr, tlb_addr, 0);
+	return 0;
+}
+
+/* 6.6 to 6.9 */
+SEC("fentry/swiotlb_tbl_unmap_single")
+int BPF_PROG(fentry_unmap_single, struct device *dev, phys_addr_t tlb_addr,
+	     size_t mapping_size)
+{
+	struct swl_dev_key k = {};
+
+	dev_name(dev, &k);
+	if (!dev_ok(&k))
+		return 0;
+	account_unmap(&k, 0, tlb_addr, tlb_addr, 0);
+	return 0;
+}
+
+/* Both modes: bytes of streaming mappings that were bounced. */
+SEC("raw_tp/swiotlb_bounced")
+int BPF_PROG(raw_bounced, struct device *dev, dma_addr_t dev_addr, size_t size)
+{
+	struct swl_stats *s;
+
+	if (filter_on) {
+		struct swl_dev_key k = {};
+
+		dev_name(dev, &k);
+		if (!dev_ok(&k))
+			return 0;
+	}
+	s = get_stats();
+	if (!s)
+		return 0;
+	s->bounced++;
+	s->bounced_bytes += size;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Shared between the BPF side (bpf/swiotlb.bpf.c) and the user space tools
+ * (tools/swiotlbtop.c, tools/swiotlbsnoop.c).  Enum values reported by the
+ * kernel (failure reasons, pool kinds and causes) are kept as numbers; a
+ * value the tools do not know is counted in the last slot ("other") and
+ * printed as a number, so newer kernels with more reasons keep working.
+ */
+#ifndef SWIOTLB_TOOLS_H
+#define SWIOTLB_TOOLS_H
+
+#define SWL_DEV_LEN	32
+#define SWL_COMM_LEN	16
+#define SWL_NR_ENUM	16	/* slots for reasons/causes/kinds; last = other */
+#define SWL_HIST_SLOTS	40	/* log2 buckets */
+
+enum swl_hist_id {
+	SWL_HIST_SIZE,		/* mapping size, bytes */
+	SWL_HIST_HOLD,		/* map to unmap, ns */
+	SWL_HIST_FIND,		/* time to find slots, ns (full mode) */
+	SWL_NR_HIST,
+};
+
+/* Global counters, one element of a per-CPU array; cumulative. */
+struct swl_stats {
+	unsigned long long maps;
+	unsigned long long map_bytes;		/* sum of mapping_size */
+	unsigned long long map_alloc_bytes;	/* sum of alloc_size */
+	unsigned long long map_slots;
+	unsigned long long unmaps;
+	unsigned long long unmap_slots;
+	unsigned long long unmatched_unmaps;	/* map not seen (before start) */
+	unsigned long long hold_ns;		/* sum over matched unmaps */
+	unsigned long long hold_n;
+	unsigned long long fails[SWL_NR_ENUM];	/* by reason */
+	unsigned long long pool_add[SWL_NR_ENUM];	/* by cause */
+	unsigned long long pool_add_slots;
+	unsigned long long pool_remove[SWL_NR_ENUM];	/* by cause */
+	unsigned long long pool_remove_slots;
+	unsigned long long grow_failed[SWL_NR_ENUM];	/* by cause */
+	unsigned long long bounced;		/* swiotlb_bounced events */
+	unsigned long long bounced_bytes;	/* their sizes */
+	unsigned long long copies[2];		/* to_device, to_cpu */
+	unsigned long long copy_bytes[2];
+	unsigned long long events_lost;		/* ring buffer full */
+	unsigned long long live_full;		/* hold table full */
+};
+
+struct swl_dev_key {
+	char name[SWL_DEV_LEN];
+};
+
+/* Per device, per CPU, cumulative. */
+struct swl_dev {
+	unsigned long long maps;
+	unsigned long long bytes;
+	unsigned long long unmaps;
+	long long slots;		/* allocated minus released */
+	unsigned long long fails;
+	unsigned long long hold_ns;
+	unsigned long long hold_n;
+	unsigned long long hold_max_ns;	/* reset by user space */
+};
+
+struct swl_live_key {
+	unsigned long long pool;	/* pool start, 0 in reduced mode */
+	unsigned long long addr;	/* slot index, or tlb_addr (reduced) */
+};
+
+struct swl_live {
+	unsigned long long ts;
+	unsigned long long size;
+};
+
+struct swl_hist_key {
+	struct swl_dev_key dev;		/* all zero: all devices */
+	unsigned int hist;		/* enum swl_hist_id */
+	unsigned int slot;
+};
+
+enum swl_event_type {
+	SWL_EV_MAP = 1,
+	SWL_EV_UNMAP,
+	SWL_EV_FAIL,
+	SWL_EV_POOL_ADD,
+	SWL_EV_POOL_REMOVE,
+	SWL_EV_GROW_FAIL,
+};
+
+struct swl_event {
+	unsigned long long ts;		/* CLOCK_MONOTONIC ns */
+	unsigned int type;
+	unsigned int cpu;
+	unsigned int pid;
+	int dir;
+	int code;			/* reason or cause */
+	int kind;			/* pool kind */
+	char comm[SWL_COMM_LEN];
+	char dev[SWL_DEV_LEN];
+	unsigned long long pool;	/* pool start */
+	unsigned long long end;		/* pool end */
+	unsigned long long addr;	/* tlb_addr */
+	unsigned long long orig;	/* orig_addr */
+	unsigned long long size;	/* mapping size */
+	unsigned long long alloc_size;
+	unsigned long long index;
+	unsigned long long nslots;	/* slots, or pool nslabs */
+	unsigned long long used;	/* failure: used slots */
+	unsigned long long total;	/* failure: total slots */
+	unsigned long long ns;		/* hold time or pool lifetime */
+};
+
+#endif /* SWIOTLB_TOOLS_H */

@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# The checks are eval'ed strings, expanded when they run; functions run
+# from traps and checks look unreachable to shellcheck.
+# shellcheck disable=SC2016,SC2317
+# Tests of the swiotlb tools (swiotlbtop, swiotlbsnoop, swiotlb-timeline),
+# run in a workbench guest by scripts/guest-tests.sh with the test module
+# loaded and swiotlb=force.  Prints TAP (kselftest style).
+#
+# On the patched kernel the tools run in full mode, on a stock kernel in
+# reduced mode; tests that need what a mode lacks are skipped with a reason.
+# Known work comes from the test module's debugfs cmd file; the tools' JSON
+# is compared with it and with swiotlb's debugfs counters.
+#
+# Usage: swiotlb_tools_test.sh [TOOLSDIR]
+#   TOOLSDIR  where swiotlbtop & co. are (default: ../tools next to this
+#             script, as installed by scripts/build-tests.sh)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+T=${1:-$here/../tools}
+TOP=$T/swiotlbtop SNOOP=$T/swiotlbsnoop TL=$T/swiotlb-timeline
+SET=/sys/kernel/debug/swiotlb_elastic_test
+DBG=/sys/kernel/debug/swiotlb
+DEV=swiotlb_elastic_test
+work=$(mktemp -d)
+n=0 failed=0
+bg_pid=""
+
+cleanup() {
+	[ -z "$bg_pid" ] || kill -INT "$bg_pid" 2>/dev/null || true
+	[ ! -w "$SET/cmd" ] || echo unmap >"$SET/cmd" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
+skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+diag() { sed 's/^/# /' "$@" >&2 || true; }
+# check NAME CONDITION-COMMAND...
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else notok "$name"; fi
+}
+
+# start NAME CMD...: run a tool in the background until it says it is
+# tracing (its "Hit Ctrl-C" line), output in $work/NAME.{out,err}.
+start() {
+	local name=$1
+	shift
+	"$@" >"$work/$name.out" 2>"$work/$name.err" &
+	bg_pid=$!
+	for _ in $(seq 600); do
+		grep -q 'Hit Ctrl-C' "$work/$name.err" && return 0
+		kill -0 "$bg_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	diag "$work/$name.err"
+	return 1
+}
+
+# stop: SIGINT the background tool, wait, return its status.
+stop() {
+	local rc=0
+	kill -INT "$bg_pid" 2>/dev/null || true
+	wait "$bg_pid" || rc=$?
+	bg_pid=""
+	return "$rc"
+}
+
+cmd() { echo "$*" >"$SET/cmd"; }
+used() { cat "$DBG/io_tlb_used"; }
+# jv FILE FILTER: jq on the last JSON object of FILE
+jv() { tail -n 1 "$1" | jq -r "$2"; }
+eq() {
+	if [ "$1" = "$2" ]; then return 0; fi
+	echo "# expected $2, got $1" >&2
+	return 1
+}
+
+echo "TAP version 13"
+if [ ! -x "$TOP" ] || [ ! -x "$SNOOP" ] || [ ! -x "$TL" ]; then
+	echo "1..1"
+	echo "not ok 1 swiotlb tools built in $T"
+	exit 1
+fi
+mode=full
+if ! "$TOP" -m full -b 0.01 1 >/dev/null 2>"$work/probe.err"; then
+	mode=reduced
+fi
+
+# --- bad input -------------------------------------------------------------
+rc=0; "$TOP" --no-such-flag >/dev/null 2>"$work/e" || rc=$?
+check "swiotlbtop: unknown flag gives usage and status 2" \
+	eval '[ $rc = 2 ] && grep -q "^Usage: swiotlbtop" "$work/e"'
+rc=0; "$TOP" 0 >/dev/null 2>"$work/e" || rc=$?
+check "swiotlbtop: interval 0 gives status 2" eval '[ $rc = 2 ] && grep -q "invalid interval" "$work/e"'
+rc=0; "$SNOOP" -e map,bogus >/dev/null 2>"$work/e" || rc=$?
+check "swiotlbsnoop: unknown event type gives status 2" eval '[ $rc = 2 ] && grep -q "unknown event type" "$work/e"'
+rc=0; "$TL" >/dev/null 2>"$work/e" || rc=$?
+check "swiotlb-timeline: no record gives status 2" eval '[ $rc = 2 ]'
+
+# --- no privilege, no tracefs, no debugfs ------------------------------------
+rc=0
+setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+	"$TOP" -b 1 1 >/dev/null 2>"$work/e" || rc=$?
+check "swiotlbtop as nobody: one line, status 4" \
+	eval '[ $rc = 4 ] && [ "$(wc -l <"$work/e")" = 1 ] && grep -q "permission denied" "$work/e"'
+rc=0
+unshare -m bash -c 'mount -t tmpfs none /sys/kernel/debug && exec "$0" -b 1 1' "$TOP" \
+	>/dev/null 2>"$work/e" || rc=$?
+check "swiotlbtop without debugfs: one line, status 5" \
+	eval '[ $rc = 5 ] && [ "$(wc -l <"$work/e")" = 1 ] && grep -q "debugfs is not mounted" "$work/e"'
+rc=0
+unshare -m bash -c 'for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+	mount -t tmpfs none "$d" 2>/dev/null || true; done; exec "$0" -b 0.01 1' "$TOP" \
+	>/dev/null 2>"$work/e" || rc=$?
+if [ "$mode" = full ]; then
+	check "swiotlbtop without tracefs (full mode): one line, status 6" \
+		eval '[ $rc = 6 ] && [ "$(wc -l <"$work/e")" = 1 ] && grep -q "tracefs is not mounted" "$work/e"'
+else
+	check "swiotlbtop without tracefs (reduced mode needs none): status 0" eval '[ $rc = 0 ]'
+fi
+
+# --- mode selection --------------------------------------------------------
+rc=0; "$TOP" -v -b 0.01 1 >/dev/null 2>"$work/e" || rc=$?
+check "swiotlbtop -v says it runs in $mode mode" eval '[ $rc = 0 ] && grep -q "^swiotlbtop: $mode mode: " "$work/e"'
+if [ "$mode" = reduced ]; then
+	check "reduced mode says what it lacks" grep -q "no pool events" "$work/e"
+fi
+
+if [ ! -w "$SET/cmd" ]; then
+	echo "1..$((n + 1))"
+	skip "known work" "test module not loaded ($SET/cmd)"
+	exit "$((failed > 0))"
+fi
+
+# --- known work: 100 maps of 4 KiB held, then released; one failure --------
+# run_known MODE-ARGS...: checks against the test module's work
+run_known() {
+	local tag=$1 u0 u1 u2 st0 st1
+	shift
+	start "known-$tag" "$TOP" -j 0.5 -d "$DEV" "$@" || { notok "$tag: swiotlbtop starts"; return; }
+	st0=$(sed -n 's/^maps=\([0-9]*\).*/\1/p' "$SET/stats")
+	u0=$(used)
+	cmd map 100 4096 to
+	u1=$(used)
+	cmd unmap
+	u2=$(used)
+	cmd map 1 1048576 to 2>/dev/null || true
+	st1=$(sed -n 's/^maps=\([0-9]*\).*/\1/p' "$SET/stats")
+	local rc=0
+	stop || rc=$?
+	local f=$work/known-$tag.out
+	check "$tag: swiotlbtop exits 0 on SIGINT" eq "$rc" 0
+	check "$tag: JSON well formed, one object a line" eval 'jq -e . "$f" >/dev/null'
+	check "$tag: 100 maps" eq "$(jv "$f" .total.maps)" 100
+	check "$tag: 409600 bytes mapped" eq "$(jv "$f" .total.map_bytes)" 409600
+	check "$tag: 100 unmaps" eq "$(jv "$f" .total.unmaps)" 100
+	check "$tag: device row: 100 maps, 409600 bytes, 100 unmaps, 1 failure" \
+		eq "$(jv "$f" "[.devices[] | select(.name == \"$DEV\") | .total_maps, .total_bytes, .total_unmaps, .total_failures] | join(\" \")")" \
+		"100 409600 100 1"
+	check "$tag: 1 failure" eq "$(jv "$f" .total.failures)" 1
+	check "$tag: hold times plausible (100 pairs, 0 < mean < 60 s)" \
+		eval "[ \"\$(jv \"$f\" '.devices[0] | (.hold_n == 100 and .hold_mean_ns > 0 and .hold_mean_ns < 60e9)')\" = true ]"
+	check "$tag: maps agree with the test module's stats" eq "$((st1 - st0))" 100
+	if [ "$tag" = full ]; then
+		check "$tag: slots mapped = debugfs io_tlb_used delta ($((u1 - u0)))" \
+			eq "$(jv "$f" .total.map_slots)" "$((u1 - u0))"
+		check "$tag: slots released = slots mapped" eq "$(jv "$f" .total.unmap_slots)" "$((u1 - u2))"
+		check "$tag: failure reason too_big" eq "$(jv "$f" .total.failures_by_reason.too_big)" 1
+		check "$tag: failure event in the JSON" \
+			eq "$(jq -s '[.[].events[] | select(.type == "map_failed" and .reason == "too_big" and .size == 1048576)] | length' "$f")" 1
+		check "$tag: device holds no slots at the end" \
+			eq "$(jv "$f" ".devices[] | select(.name == \"$DEV\") | .slots_held")" 0
+	else
+		check "$tag: JSON lists what reduced mode lacks" eq "$(jv "$f" '.unavailable | index("pool_events") != null')" true
+	fi
+}
+if [ "$mode" = full ]; then
+	run_known full
+	run_known reduced-on-patched -m reduced
+else
+	run_known reduced
+fi
+
+# --- snoop: one line per map and unmap ---------------------------------------
+if start snoop "$SNOOP" -j -d "$DEV"; then
+	cmd run 10 8192 bidi
+	rc=0; stop || rc=$?
+	f=$work/snoop.out
+	check "swiotlbsnoop: exits 0 on SIGINT" eq "$rc" 0
+	check "swiotlbsnoop: 10 map events of 8192 bytes" \
+		eq "$(jq -s '[.[] | select(.type == "map" and .size == 8192)] | length' "$f")" 10
+	check "swiotlbsnoop: 10 unmap events with hold times" \
+		eq "$(jq -s '[.[] | select(.type == "unmap" and .hold_ns > 0)] | length' "$f")" 10
+	if [ "$mode" = full ]; then
+		check "swiotlbsnoop: each unmap matches a map (pool, index, nslots)" \
+			eq "$(jq -s '([.[] | select(.type == "map") | [.pool, .index, .nslots]] | sort) == ([.[] | select(.type == "unmap") | [.pool, .index, .nslots]] | sort)' "$f")" true
+	fi
+else
+	notok "swiotlbsnoop starts"
+fi
+if start snoop-text "$SNOOP" -d "$DEV" -c 2; then
+	cmd run 1 4096 to
+	rc=0; wait "$bg_pid" || rc=$?; bg_pid=""
+	check "swiotlbsnoop -c 2: text header and 2 lines, exit 0" \
+		eval '[ $rc = 0 ] && [ "$(grep -c "$DEV" "$work/snoop-text.out")" = 2 ] && head -1 "$work/snoop-text.out" | grep -q "^TIME"'
+else
+	notok "swiotlbsnoop -c starts"
+fi
+
+# --- histograms --------------------------------------------------------------
+if start hist "$TOP" -j 1 -H -d "$DEV"; then
+	cmd run 10 8192 to
+	rc=0; stop || rc=$?
+	f=$work/hist.out
+	check "histogram: 10 mappings in the 8 KiB bucket" eq "$(jv "$f" '.hist.size_bytes["8192"]')" 10
+	check "histogram: 10 hold times" eq "$(jv "$f" '[.hist.hold_ns[]] | add')" 10
+	if [ "$mode" = full ]; then
+		check "histogram: 10 find-slot times" eq "$(jv "$f" '[.hist.find_ns[]] | add')" 10
+	fi
+else
+	notok "swiotlbtop -H starts"
+fi
+
+# --- growth and transient pools (patched: events; both: counts) -------------
+if [ "$mode" = full ]; then
+	if start grow "$TOP" -j 0.5 --record "$work/rec.json"; then
+		nslabs=$(cat "$DBG/io_tlb_nslabs")
+		# More than the whole pool: 256 KiB mappings until it is full,
+		# the rest get transient pools and the worker grows the pool.
+		cnt=$(( nslabs * 2048 / 262144 + 16 ))
+		[ "$cnt" -le 4096 ] || cnt=4096
+		rc=0; cmd map "$cnt" 262144 to 2>/dev/null || rc=$?
+		cmd unmap
+		for _ in $(seq 100); do
+			[ "$(cat "$DBG/io_tlb_transient_nslabs" 2>/dev/null || echo 0)" = 0 ] && break
+			sleep 0.1
+		done
+		rc=0; stop || rc=$?
+		f=$work/grow.out
+		adds=$(jq -s '[.[].events[] | select(.type == "pool_add")] | length' "$f")
+		tadds=$(jq -s '[.[].events[] | select(.type == "pool_add" and .cause == "transient")] | length' "$f")
+		trems=$(jq -s '[.[].events[] | select(.type == "pool_remove" and .cause == "transient_unmapped")] | length' "$f")
+		grows=$(jq -s '[.[].events[] | select(.type == "pool_add" and .cause == "grow")] | length' "$f")
+		echo "# $cnt x 256 KiB over $nslabs slots: $tadds transient pools, $grows grown" >&2
+		check "growth: every pool event counted is in the JSON ($adds adds)" \
+			eq "$(jv "$f" '.total.pools_added')" "$adds"
+		check "growth: transient pools were created" eval '[ "$tadds" -gt 0 ]'
+		check "growth: every transient pool was removed after unmap" eq "$trems" "$tadds"
+		check "growth: dynamic pools in debugfs = pools grown ($grows)" \
+			eq "$(jv "$f" '[.pools[] | select(.kind == "dynamic")] | length')" "$grows"
+		check "growth: no transient pools listed at the end" \
+			eq "$(jv "$f" '[.pools[] | select(.kind == "transient")] | length')" 0
+		rc=0; "$TL" -o "$work/t.svg" "$work/rec.json" 2>"$work/e" || rc=$?
+		check "timeline: SVG of the recorded run is well formed and not empty" \
+			eval '[ $rc = 0 ] && [ -s "$work/t.svg" ] && xmllint --noout "$work/t.svg" && grep -q "<polyline" "$work/t.svg"'
+	else
+		notok "swiotlbtop --record starts"
+	fi
+else
+	skip "growth and transient pools" "reduced mode has no pool events"
+	if start rec "$TOP" -j 0.5 --record "$work/rec.json"; then
+		cmd run 10 4096 to
+		stop || true
+		rc=0; "$TL" -o "$work/t.svg" "$work/rec.json" 2>"$work/e" || rc=$?
+		check "timeline: SVG of the recorded run is well formed and not empty" \
+			eval '[ $rc = 0 ] && [ -s "$work/t.svg" ] && xmllint --noout "$work/t.svg"'
+	fi
+fi
+
+# --- fio on the virtio-blk disk (iommu_platform=on: bounced) ----------------
+if [ -b /dev/vda ] && command -v fio >/dev/null; then
+	if start fio "$TOP" -j 1; then
+		u0=$(used)
+		fio --name=t --filename=/dev/vda --direct=1 --ioengine=libaio --rw=randrw \
+			--bsrange=4k-128k --iodepth=8 --size=8M --io_size=16M \
+			--output="$work/fio.txt" >/dev/null 2>&1 || true
+		u1=$(used)
+		rc=0; stop || rc=$?
+		f=$work/fio.out
+		maps=$(jv "$f" .total.maps)
+		check "fio: mappings seen ($maps)" eval '[ "$maps" -gt 0 ]'
+		check "fio: every map unmapped (io_tlb_used back to $u0)" \
+			eval '[ "$u1" = "$u0" ] && [ "$(jv "$f" .total.unmaps)" = "$maps" ]'
+		if [ "$mode" = full ]; then
+			check "fio: slots mapped = slots released" \
+				eq "$(jv "$f" .total.map_slots)" "$(jv "$f" .total.unmap_slots)"
+		fi
+		check "fio: no events lost" eq "$(jv "$f" '.total.events_lost + .total.hold_table_full')" 0
+	else
+		notok "swiotlbtop starts for fio"
+	fi
+else
+	skip "fio" "no /dev/vda or fio"
+fi
+
+# --- text screen, slot map ------------------------------------------------------
+rc=0; "$TOP" -b -S -H 0.2 2 >"$work/text.out" 2>"$work/e" || rc=$?
+check "swiotlbtop -b -S -H: batch output, exit 0" \
+	eval '[ $rc = 0 ] && [ "$(grep -c "^swiotlbtop - " "$work/text.out")" = 2 ] && grep -q "^capacity" "$work/text.out"'
+
+echo "1..$n"
+exit "$((failed > 0))"

@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swiotlbtop - a top-like view of swiotlb: capacity, slot usage, pools,
+ * devices and pool events, refreshed every interval.
+ *
+ * Counting happens in BPF (bpf/swiotlb.bpf.c) in per-CPU maps; every
+ * interval this program reads the cumulative counters, prints the deltas,
+ * and reads capacity and the pool listing from debugfs.  Pool changes and
+ * failures arrive over a ring buffer.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+#include "swiotlb.skel.h"
+
+#define MAX_DEVS	256
+#define MAX_EVENTS	256	/* per interval, for JSON */
+#define RECENT		8	/* latest events on the screen */
+
+static const char usage_text[] =
+"Usage: swiotlbtop [OPTIONS] [INTERVAL [COUNT]]\n"
+"Show swiotlb capacity, slot usage, pools, devices and pool events.\n"
+"\n"
+"  INTERVAL              seconds between updates (default 1)\n"
+"  COUNT                 number of updates, then exit (default: until Ctrl-C)\n"
+"  -b, --batch           plain text, no screen control (default when stdout\n"
+"                        is not a terminal)\n"
+"  -j, --json            one JSON object per interval\n"
+"  -C, --noclear         do not clear the screen between updates\n"
+"  -r, --rows N          at most N devices and pools (default 20)\n"
+"  -s, --sort KEY        sort devices by maps, bytes, held, fails or hold\n"
+"                        (default bytes)\n"
+"  -d, --device NAME     only this device\n"
+"  -S, --slots           show a slot map of each pool (patched kernels)\n"
+"  -H, --hist            log2 histograms of mapping size, hold time and\n"
+"                        time to find slots\n"
+"  -P, --hist-per-device histograms per device, too (with -H)\n"
+"      --record FILE     also write every interval as JSON to FILE, for\n"
+"                        swiotlb-timeline\n"
+"  -m, --mode MODE       auto (default), full or reduced\n"
+"  -v, --verbose         say which attach mode was chosen, libbpf messages\n"
+"  -h, --help            this help\n"
+"\n"
+"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege, 5 no\n"
+"debugfs, 6 no tracefs, 7 no swiotlb, 8 kernel not supported.\n";
+
+enum sort_key { SORT_MAPS, SORT_BYTES, SORT_HELD, SORT_FAILS, SORT_HOLD };
+
+static struct {
+	double interval;
+	long count;
+	bool batch, json, noclear, slots, hist, hist_dev;
+	int rows;
+	enum sort_key sort;
+	const char *dev, *record;
+	enum swl_mode mode;
+	bool verbose;
+} env = { .interval = 1, .rows = 20, .sort = SORT_BYTES };
+
+struct devrow {
+	struct swl_dev_key key;
+	struct swl_dev cur, prev;
+	bool seen;
+};
+
+static struct devrow devrows[MAX_DEVS];
+static int ndevs;
+static struct swl_event evbuf[MAX_EVENTS], recent[RECENT];
+static int nev, nev_dropped, nrecent, recent_pos;
+static struct swl_ctx ctx;
+
+#define usage_err(msg, arg) swl_usage_err(usage_text, msg, arg)
+
+static const struct option longopts[] = {
+	{ "batch", no_argument, NULL, 'b' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "noclear", no_argument, NULL, 'C' },
+	{ "rows", required_argument, NULL, 'r' },
+	{ "sort", required_argument, NULL, 's' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "slots", no_argument, NULL, 'S' },
+	{ "hist", no_argument, NULL, 'H' },
+	{ "hist-per-device", no_argument, NULL, 'P' },
+	{ "record", required_argument, NULL, 'R' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+static void parse_args(int argc, char **argv)
+{
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "bjCr:s:d:SHPm:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': env.batch = true; break;
+		case 'j': env.json = true; break;
+		case 'C': env.noclear = true; break;
+		case 'r':
+			env.rows = strtol(optarg, &end, 10);
+			if (*end || env.rows <= 0)
+				usage_err("invalid number of rows", optarg);
+			break;
+		case 's':
+			if (!strcmp(optarg, "maps")) env.sort = SORT_MAPS;
+			else if (!strcmp(optarg, "bytes")) env.sort = SORT_BYTES;
+			else if (!strcmp(optarg, "held")) env.sort = SORT_HELD;
+			else if (!strcmp(optarg, "fails")) env.sort = SORT_FAILS;
+			else if (!strcmp(optarg, "hold")) env.sort = SORT_HOLD;
+			else usage_err("invalid sort key", optarg);
+			break;
+		case 'd':
+			if (!*optarg || strlen(optarg) >= SWL_DEV_LEN)
+				usage_err("invalid device name", optarg);
+			env.dev = optarg;
+			break;
+		case 'S': env.slots = true; break;
+		case 'H': env.hist = true; break;
+		case 'P': env.hist_dev = true; break;
+		case 'R': env.record = optarg; break;
+		case 'm':
+			if (swl_parse_mode(optarg, &env.mode))
+				usage_err("invalid mode", optarg);
+			break;
+		case 'v': env.verbose = true; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default:
+			fputs(usage_text, stderr);
+			exit(SWL_EXIT_USAGE);
+		}
+	}
+	if (optind < argc) {
+		env.interval = strtod(argv[optind], &end);
+		if (*end || !(env.interval >= 0.01 && env.interval <= 3600))
+			usage_err("invalid interval", argv[optind]);
+		optind++;
+	}
+	if (optind < argc) {
+		env.count = strtol(argv[optind], &end, 10);
+		if (*end || env.count <= 0)
+			usage_err("invalid count", argv[optind]);
+		optind++;
+	}
+	if (optind < argc)
+		usage_err("unexpected argument", argv[optind]);
+	if (env.hist_dev && !env.hist)
+		usage_err("-P needs -H", NULL);
+	if (env.json && env.batch)
+		usage_err("-j and -b exclude each other", NULL);
+}
+
+static int handle_event(void *c, void *data, size_t len)
+{
+	const struct swl_event *e = data;
+
+	(void)c;
+	if (len < sizeof(*e))
+		return 0;
+	if (nev < MAX_EVENTS)
+		evbuf[nev++] = *e;
+	else
+		nev_dropped++;
+	recent[recent_pos] = *e;
+	recent_pos = (recent_pos + 1) % RECENT;
+	if (nrecent < RECENT)
+		nrecent++;
+	return 0;
+}
+
+static void read_devs(void)
+{
+	struct swl_dev *v = calloc(ctx.ncpus, sizeof(*v));
+	struct swl_dev_key key, next;
+	int fd = bpf_map__fd(ctx.skel->maps.devs);
+	void *prev = NULL;
+
+	if (!v)
+		return;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct devrow *r = NULL;
+
+		key = next;
+		prev = &key;
+		for (int i = 0; i < ndevs; i++)
+			if (!memcmp(&devrows[i].key, &key, sizeof(key)))
+				r = &devrows[i];
+		if (!r) {
+			if (ndevs == MAX_DEVS)
+				continue;
+			r = &devrows[ndevs++];
+			memset(r, 0, sizeof(*r));
+			r->key = key;
+		}
+		if (bpf_map_lookup_elem(fd, &key, v))
+			continue;
+		memset(&r->cur, 0, sizeof(r->cur));
+		for (int cpu = 0; cpu < ctx.ncpus; cpu++) {
+			r->cur.maps += v[cpu].maps;
+			r->cur.bytes += v[cpu].bytes;
+			r->cur.unmaps += v[cpu].unmaps;
+			r->cur.slots += v[cpu].slots;
+			r->cur.fails += v[cpu].fails;
+			r->cur.hold_ns += v[cpu].hold_ns;
+			r->cur.hold_n += v[cpu].hold_n;
+			if (v[cpu].hold_max_ns > r->cur.hold_max_ns)
+				r->cur.hold_max_ns = v[cpu].hold_max_ns;
+		}
+	}
+	free(v);
+}
+
+static double dev_sort_val(const struct devrow *r)
+{
+	switch (env.sort) {
+	case SORT_MAPS: return r->cur.maps - r->prev.maps;
+	case SORT_BYTES: return r->cur.bytes - r->prev.bytes;
+	case SORT_HELD: return r->cur.slots;
+	case SORT_FAILS: return r->cur.fails - r->prev.fails;
+	default: return r->cur.hold_n ? (double)r->cur.hold_ns / r->cur.hold_n : 0;
+	}
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	double x = dev_sort_val(a), y = dev_sort_val(b);
+
+	if (x != y)
+		return x < y ? 1 : -1;
+	return strcmp(((const struct devrow *)a)->key.name, ((const struct devrow *)b)->key.name);
+}
+
+static const char *ev_name(unsigned int t)
+{
+	switch (t) {
+	case SWL_EV_MAP: return "map";
+	case SWL_EV_UNMAP: return "unmap";
+	case SWL_EV_FAIL: return "map_failed";
+	case SWL_EV_POOL_ADD: return "pool_add";
+	case SWL_EV_POOL_REMOVE: return "pool_remove";
+	case SWL_EV_GROW_FAIL: return "grow_failed";
+	default: return "?";
+	}
+}
+
+static void print_event_text(FILE *f, const struct swl_event *e)
+{
+	char ts[32], b1[32], b2[32];
+
+	swl_fmt_time(e->ts, ts, sizeof(ts));
+	fprintf(f, "%s %-11s ", ts, ev_name(e->type));
+	switch (e->type) {
+	case SWL_EV_POOL_ADD:
+	case SWL_EV_POOL_REMOVE:
+		fprintf(f, "pool 0x%llx %s %llu slots cause %s", e->pool,
+			swl_kind_name(e->kind, b1, sizeof(b1)), e->nslots,
+			swl_cause_name(e->code, b2, sizeof(b2)));
+		if (e->type == SWL_EV_POOL_REMOVE)
+			fprintf(f, " lifetime %.3f ms", e->ns / 1e6);
+		if (e->dev[0])
+			fprintf(f, " dev %s", e->dev);
+		break;
+	case SWL_EV_FAIL:
+		fprintf(f, "dev %s size %llu reason %s", e->dev, e->size,
+			swl_reason_name(e->code, b1, sizeof(b1)));
+		if (ctx.mode == SWL_MODE_FULL)
+			fprintf(f, " used %llu/%llu", e->used, e->total);
+		break;
+	case SWL_EV_GROW_FAIL:
+		fprintf(f, "%llu slots cause %s", e->nslots,
+			swl_cause_name(e->code, b1, sizeof(b1)));
+		break;
+	}
+	fputc('\n', f);
+}
+
+static void json_event(FILE *f, const struct swl_event *e)
+{
+	char b1[32], b2[32];
+
+	fprintf(f, "{\"ts_ns\":%llu,\"type\":\"%s\"", e->ts, ev_name(e->type));
+	switch (e->type) {
+	case SWL_EV_POOL_ADD:
+	case SWL_EV_POOL_REMOVE:
+		fprintf(f, ",\"pool\":\"0x%llx\",\"end\":\"0x%llx\",\"kind\":\"%s\",\"nslabs\":%llu,\"cause\":\"%s\",\"lifetime_ns\":%llu,\"dev\":",
+			e->pool, e->end, swl_kind_name(e->kind, b1, sizeof(b1)), e->nslots,
+			swl_cause_name(e->code, b2, sizeof(b2)), e->ns);
+		swl_json_str(f, e->dev);
+		break;
+	case SWL_EV_FAIL:
+		fprintf(f, ",\"dev\":");
+		swl_json_str(f, e->dev);
+		fprintf(f, ",\"size\":%llu,\"alloc_size\":%llu,\"reason\":\"%s\",\"used\":%llu,\"total\":%llu",
+			e->size, e->alloc_size, swl_reason_name(e->code, b1, sizeof(b1)),
+			e->used, e->total);
+		break;
+	case SWL_EV_GROW_FAIL:
+		fprintf(f, ",\"nslabs\":%llu,\"cause\":\"%s\"", e->nslots,
+			swl_cause_name(e->code, b1, sizeof(b1)));
+		break;
+	}
+	fputc('}', f);
+}
+
+#define D(f) (cur->f - prev->f)
+
+static void json_counts(FILE *f, const struct swl_stats *cur, const struct swl_stats *prev)
+{
+	unsigned long long fails = 0, add = 0, rem = 0, gf = 0;
+	char b[32];
+	bool first = true;
+
+	for (int i = 0; i < SWL_NR_ENUM; i++) {
+		fails += D(fails[i]);
+		add += D(pool_add[i]);
+		rem += D(pool_remove[i]);
+		gf += D(grow_failed[i]);
+	}
+	fprintf(f, "{\"maps\":%llu,\"map_bytes\":%llu,\"unmaps\":%llu,\"bounced\":%llu,\"bounced_bytes\":%llu,"
+		"\"copies_to_device\":%llu,\"copy_bytes_to_device\":%llu,\"copies_to_cpu\":%llu,\"copy_bytes_to_cpu\":%llu,"
+		"\"hold_ns\":%llu,\"hold_n\":%llu,\"unmatched_unmaps\":%llu,\"events_lost\":%llu,\"hold_table_full\":%llu",
+		D(maps), D(map_bytes), D(unmaps), D(bounced), D(bounced_bytes),
+		D(copies[0]), D(copy_bytes[0]), D(copies[1]), D(copy_bytes[1]),
+		D(hold_ns), D(hold_n), D(unmatched_unmaps), D(events_lost), D(live_full));
+	if (ctx.mode == SWL_MODE_FULL)
+		fprintf(f, ",\"map_alloc_bytes\":%llu,\"map_slots\":%llu,\"unmap_slots\":%llu,"
+			"\"pools_added\":%llu,\"pools_removed\":%llu,\"slots_added\":%llu,\"slots_removed\":%llu,\"grow_failed\":%llu",
+			D(map_alloc_bytes), D(map_slots), D(unmap_slots), add, rem,
+			D(pool_add_slots), D(pool_remove_slots), gf);
+	fprintf(f, ",\"failures\":%llu,\"failures_by_reason\":{", fails);
+	for (int i = 0; i < SWL_NR_ENUM; i++) {
+		if (!D(fails[i]) && !(ctx.mode == SWL_MODE_FULL && i < 3))
+			continue;
+		fprintf(f, "%s\"%s\":%llu", first ? "" : ",", swl_reason_name(i, b, sizeof(b)), D(fails[i]));
+		first = false;
+	}
+	fputc('}', f);
+	if (ctx.mode == SWL_MODE_FULL) {
+		const char *names[2] = { "pools_added_by_cause", "pools_removed_by_cause" };
+
+		for (int k = 0; k < 2; k++) {
+			fprintf(f, ",\"%s\":{", names[k]);
+			first = true;
+			for (int i = 0; i < SWL_NR_ENUM; i++) {
+				unsigned long long v = k ? D(pool_remove[i]) : D(pool_add[i]);
+
+				if (!v)
+					continue;
+				fprintf(f, "%s\"%s\":%llu", first ? "" : ",",
+					swl_cause_name(i, b, sizeof(b)), v);
+				first = false;
+			}
+			fputc('}', f);
+		}
+	}
+	fputc('}', f);
+}
+
+static void print_hist_text(FILE *f, const char *title, const char *unit, const unsigned long long *h)
+{
+	int lo = SWL_HIST_SLOTS, hi = -1;
+	unsigned long long max = 0;
+
+	for (int i = 0; i < SWL_HIST_SLOTS; i++) {
+		if (!h[i])
+			continue;
+		if (i < lo) lo = i;
+		hi = i;
+		if (h[i] > max) max = h[i];
+	}
+	fprintf(f, "%s\n", title);
+	if (hi < 0) {
+		fprintf(f, "  (no data)\n");
+		return;
+	}
+	fprintf(f, "%24s %-8s : count    distribution\n", unit, "");
+	for (int i = lo; i <= hi; i++) {
+		unsigned long long low = i ? 1ULL << i : 0, high = (1ULL << (i + 1)) - 1;
+		int stars = max ? (int)(h[i] * 40 / max) : 0;
+
+		fprintf(f, "%20llu -> %-12llu : %-8llu |%-40.*s|\n", low, high, h[i], stars,
+			"****************************************");
+	}
+}
+
+static const char *hist_names[SWL_NR_HIST] = { "mapping size", "slot hold time", "time to find slots" };
+static const char *hist_units[SWL_NR_HIST] = { "bytes", "nsecs", "nsecs" };
+static const char *hist_keys[SWL_NR_HIST] = { "size_bytes", "hold_ns", "find_ns" };
+
+static void read_hists(unsigned long long h[SWL_NR_HIST][SWL_HIST_SLOTS])
+{
+	unsigned long long *v = calloc(ctx.ncpus, sizeof(*v));
+	int fd = bpf_map__fd(ctx.skel->maps.hists);
+
+	memset(h, 0, sizeof(unsigned long long) * SWL_NR_HIST * SWL_HIST_SLOTS);
+	if (!v)
+		return;
+	for (unsigned int i = 0; i < SWL_NR_HIST * SWL_HIST_SLOTS; i++) {
+		if (bpf_map_lookup_elem(fd, &i, v))
+			continue;
+		for (int c = 0; c < ctx.ncpus; c++)
+			h[i / SWL_HIST_SLOTS][i % SWL_HIST_SLOTS] += v[c];
+	}
+	free(v);
+}
+
+static void print_hists(FILE *f, bool json)
+{
+	unsigned long long h[SWL_NR_HIST][SWL_HIST_SLOTS];
+	int fd = bpf_map__fd(ctx.skel->maps.dev_hists);
+	struct swl_hist_key k, n, *p = NULL;
+
+	read_hists(h);
+	if (json) {
+		fprintf(f, ",\"hist\":{");
+		for (int i = 0; i < SWL_NR_HIST; i++) {
+			bool first = true;
+
+			fprintf(f, "%s\"%s\":{", i ? "," : "", hist_keys[i]);
+			for (int s = 0; s < SWL_HIST_SLOTS; s++) {
+				if (!h[i][s])
+					continue;
+				fprintf(f, "%s\"%llu\":%llu", first ? "" : ",", s ? 1ULL << s : 0, h[i][s]);
+				first = false;
+			}
+			fputc('}', f);
+		}
+		fputc('}', f);
+		return;
+	}
+	for (int i = 0; i < SWL_NR_HIST; i++) {
+		if (i == SWL_HIST_FIND && ctx.mode != SWL_MODE_FULL) {
+			fprintf(f, "%s: n/a in reduced mode\n", hist_names[i]);
+			continue;
+		}
+		print_hist_text(f, hist_names[i], hist_units[i], h[i]);
+	}
+	if (!env.hist_dev)
+		return;
+	for (int d = 0; d < ndevs; d++) {
+		for (int i = 0; i < SWL_NR_HIST; i++) {
+			unsigned long long dh[SWL_HIST_SLOTS] = {};
+			char title[128];
+			bool any = false;
+
+			p = NULL;
+			while (!bpf_map_get_next_key(fd, p, &n)) {
+				unsigned long long v;
+
+				k = n;
+				p = &k;
+				if (k.hist != (unsigned int)i || k.slot >= SWL_HIST_SLOTS ||
+				    memcmp(&k.dev, &devrows[d].key, sizeof(k.dev)))
+					continue;
+				if (!bpf_map_lookup_elem(fd, &k, &v)) {
+					dh[k.slot] = v;
+					any = true;
+				}
+			}
+			if (!any)
+				continue;
+			snprintf(title, sizeof(title), "%s, device %.32s", hist_names[i], devrows[d].key.name);
+			print_hist_text(f, title, hist_units[i], dh);
+		}
+	}
+}
+
+/* Slot map of each pool from debugfs swiotlb/slots. */
+static void print_slot_maps(FILE *f)
+{
+	enum { W = 64 };
+	FILE *in = fopen(SWL_DBG "/slots", "r");
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned char *used = NULL;
+	unsigned long nslabs = 0;
+	char kind[16] = "", owner[SWL_DEV_LEN] = "";
+	unsigned long long start = 0, end = 0;
+	int npools = 0;
+
+	if (!in) {
+		fprintf(f, "slot map: n/a (no %s/slots)\n", SWL_DBG);
+		return;
+	}
+	fprintf(f, "SLOT MAP ('#' all used, '+' some used, '.' free; %d columns a pool)\n", W);
+	for (;;) {
+		ssize_t n = getline(&line, &cap, in);
+		unsigned int nareas;
+
+		if ((n < 0 || !strncmp(line, "pool ", 5)) && used) {
+			char bar[W + 1];
+
+			for (int c = 0; c < W; c++) {
+				unsigned long a = nslabs * c / W, b = nslabs * (c + 1) / W, u = 0;
+
+				if (b <= a)
+					b = a + 1;
+				for (unsigned long s = a; s < b && s < nslabs; s++)
+					u += used[s];
+				bar[c] = !u ? '.' : u >= b - a ? '#' : '+';
+			}
+			bar[W] = 0;
+			if (npools <= env.rows)
+				fprintf(f, "0x%-12llx %-10s [%s] %s\n", start, kind, bar, owner);
+			free(used);
+			used = NULL;
+		}
+		if (n < 0)
+			break;
+		if (sscanf(line, "pool %llx %llx %15s %lu %u %31s", &start, &end, kind,
+			   &nslabs, &nareas, owner) == 6) {
+			npools++;
+			used = calloc(nslabs ? nslabs : 1, 1);
+			continue;
+		}
+		if (used && !strncmp(line, "area ", 5)) {
+			char *p = strchr(line, ':');
+			unsigned long a, b;
+			int k;
+
+			while (p && sscanf(p + 1, " %lu-%lu%n", &a, &b, &k) == 2) {
+				for (unsigned long s = a; s <= b && s < nslabs; s++)
+					used[s] = 1;
+				p += 1 + k - 1;
+			}
+		}
+	}
+	free(line);
+	fclose(in);
+}
+
+static void pool_kind_counts(const struct swl_kstate *k, int counts[4], int *other)
+{
+	static const char *const kinds[4] = { "default", "dynamic", "transient", "restricted" };
+
+	memset(counts, 0, 4 * sizeof(int));
+	*other = 0;
+	for (int i = 0; i < k->npools; i++) {
+		int j;
+
+		for (j = 0; j < 4; j++)
+			if (!strcmp(k->pools[i].kind, kinds[j]))
+				break;
+		if (j < 4)
+			counts[j]++;
+		else
+			(*other)++;
+	}
+}
+
+static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k,
+			const struct swl_stats *cur, const struct swl_stats *prev, bool last)
+{
+	static const struct swl_stats zero;
+	int counts[4], other;
+
+	pool_kind_counts(k, counts, &other);
+	fprintf(f, "{\"time\":%.3f,\"mono_ns\":%llu,\"interval_s\":%.3f,\"mode\":\"%s\",\"capacity_slots\":%lld,\"capacity_bytes\":%lld,"
+		"\"used_slots\":%lld,\"hiwater_slots\":%lld,\"transient_slots\":%lld",
+		t, swl_now_ns(), dt, swl_mode_name(ctx.mode), k->nslabs, k->nslabs < 0 ? -1 : k->nslabs * 2048,
+		k->used, k->hiwater, k->transient);
+	if (k->have_pools) {
+		fprintf(f, ",\"pools_by_kind\":{\"default\":%d,\"dynamic\":%d,\"transient\":%d,\"restricted\":%d,\"other\":%d},\"pools\":[",
+			counts[0], counts[1], counts[2], counts[3], other);
+		for (int i = 0; i < k->npools; i++) {
+			const struct swl_pool *p = &k->pools[i];
+
+			fprintf(f, "%s{\"start\":\"0x%llx\",\"end\":\"0x%llx\",\"kind\":\"%s\",\"nslabs\":%lu,\"nareas\":%u,\"used\":%lu,\"created_ns\":%llu,\"owner\":",
+				i ? "," : "", p->start, p->end, p->kind, p->nslabs, p->nareas, p->used, p->created_ns);
+			swl_json_str(f, p->owner);
+			fputc('}', f);
+		}
+		fputc(']', f);
+	}
+	fprintf(f, ",\"interval\":");
+	json_counts(f, cur, prev);
+	fprintf(f, ",\"total\":");
+	json_counts(f, cur, &zero);
+	fprintf(f, ",\"devices\":[");
+	for (int i = 0; i < ndevs; i++) {
+		const struct devrow *r = &devrows[i];
+
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		swl_json_str(f, r->key.name);
+		fprintf(f, ",\"maps\":%llu,\"bytes\":%llu,\"unmaps\":%llu,\"failures\":%llu,"
+			"\"total_maps\":%llu,\"total_bytes\":%llu,\"total_unmaps\":%llu,\"total_failures\":%llu,",
+			r->cur.maps - r->prev.maps, r->cur.bytes - r->prev.bytes,
+			r->cur.unmaps - r->prev.unmaps, r->cur.fails - r->prev.fails,
+			r->cur.maps, r->cur.bytes, r->cur.unmaps, r->cur.fails);
+		if (ctx.mode == SWL_MODE_FULL)
+			fprintf(f, "\"slots_held\":%lld,", r->cur.slots);
+		fprintf(f, "\"hold_n\":%llu,\"hold_mean_ns\":%llu,\"hold_max_ns\":%llu}",
+			r->cur.hold_n, r->cur.hold_n ? r->cur.hold_ns / r->cur.hold_n : 0,
+			r->cur.hold_max_ns);
+	}
+	fprintf(f, "],\"events\":[");
+	for (int i = 0; i < nev; i++) {
+		if (i)
+			fputc(',', f);
+		json_event(f, &evbuf[i]);
+	}
+	fprintf(f, "],\"events_dropped\":%d", nev_dropped);
+	if (ctx.mode == SWL_MODE_REDUCED)
+		fprintf(f, ",\"unavailable\":[\"pools\",\"pool_events\",\"slots\",\"failure_reasons\",\"find_time\"]");
+	if (env.hist && last)
+		print_hists(f, true);
+	fprintf(f, "}\n");
+	fflush(f);
+}
+
+static void fmt_bytes(double b, char *buf, size_t len)
+{
+	if (b >= 1 << 30) snprintf(buf, len, "%.1f GiB", b / (1 << 30));
+	else if (b >= 1 << 20) snprintf(buf, len, "%.1f MiB", b / (1 << 20));
+	else if (b >= 1 << 10) snprintf(buf, len, "%.1f KiB", b / (1 << 10));
+	else snprintf(buf, len, "%.0f B", b);
+}
+
+static void output_text(FILE *f, double dt, const struct swl_kstate *k,
+			const struct swl_stats *cur, const struct swl_stats *prev)
+{
+	unsigned long long fails = 0, add = 0, rem = 0, tadd, trem, gf = 0;
+	char now[32], b1[32], b2[32];
+	int counts[4], other;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	swl_fmt_time(ts.tv_sec * 1000000000ULL + ts.tv_nsec, now, sizeof(now));
+	now[8] = 0;
+	for (int i = 0; i < SWL_NR_ENUM; i++) {
+		fails += D(fails[i]);
+		add += D(pool_add[i]);
+		rem += D(pool_remove[i]);
+		gf += D(grow_failed[i]);
+	}
+	tadd = D(pool_add[3]);
+	trem = D(pool_remove[5]);
+	fprintf(f, "swiotlbtop - %s  %s mode  interval %.1fs\n", now, swl_mode_name(ctx.mode), dt);
+	fprintf(f, "capacity %lld slots (%.1f MiB)  used %lld (%.1f%%)  high-water %lld  transient %lld slots\n",
+		k->nslabs, k->nslabs * 2048.0 / (1 << 20), k->used,
+		k->nslabs > 0 ? 100.0 * k->used / k->nslabs : 0, k->hiwater, k->transient);
+	if (k->have_pools) {
+		pool_kind_counts(k, counts, &other);
+		fprintf(f, "pools %d: default %d, dynamic %d, transient %d, restricted %d",
+			k->npools, counts[0], counts[1], counts[2], counts[3]);
+		if (other)
+			fprintf(f, ", other %d", other);
+		fputc('\n', f);
+	} else {
+		fprintf(f, "pools: n/a (no pool listing in debugfs on this kernel)\n");
+	}
+	fmt_bytes(D(map_bytes), b1, sizeof(b1));
+	fmt_bytes(ctx.have_copy ? D(copy_bytes[0]) + D(copy_bytes[1]) : D(bounced_bytes), b2, sizeof(b2));
+	fprintf(f, "interval: maps %llu (%s)  unmaps %llu  bounced %s", D(maps), b1, D(unmaps), b2);
+	if (ctx.mode == SWL_MODE_FULL) {
+		fprintf(f, "  slots +%llu -%llu\n", D(map_slots), D(unmap_slots));
+		fprintf(f, "pools: grown %llu  returned %llu  transient +%llu -%llu  grow failed %llu\n",
+			add - tadd, rem - trem, tadd, trem, gf);
+		fprintf(f, "failures %llu: too_big %llu  full %llu  transient %llu", fails,
+			D(fails[0]), D(fails[1]), D(fails[2]));
+		for (int i = 3; i < SWL_NR_ENUM; i++)
+			if (D(fails[i]))
+				fprintf(f, "  %s %llu", swl_reason_name(i, b1, sizeof(b1)), D(fails[i]));
+		fputc('\n', f);
+	} else {
+		fprintf(f, "\nfailures %llu (reasons n/a)  pool events: n/a (reduced mode)\n", fails);
+	}
+	if (D(events_lost) || D(live_full))
+		fprintf(f, "lost events %llu  hold table full %llu\n", D(events_lost), D(live_full));
+
+	if (k->have_pools && k->npools) {
+		fprintf(f, "\n%-18s %-10s %8s %8s  %-22s %6s  %s\n", "POOL", "KIND", "SLOTS", "USED",
+			"OCCUPANCY", "", "OWNER");
+		for (int i = 0; i < k->npools && i < env.rows; i++) {
+			const struct swl_pool *p = &k->pools[i];
+			double occ = p->nslabs ? (double)p->used / p->nslabs : 0;
+			int n = (int)(occ * 20 + 0.5);
+			char bar[21];
+
+			memset(bar, '.', 20);
+			memset(bar, '#', n > 20 ? 20 : n);
+			bar[20] = 0;
+			fprintf(f, "0x%-16llx %-10s %8lu %8lu  [%s] %5.1f%%  %s\n", p->start, p->kind,
+				p->nslabs, p->used, bar, occ * 100, p->owner);
+		}
+	}
+	if (env.slots) {
+		fputc('\n', f);
+		print_slot_maps(f);
+	}
+
+	qsort(devrows, ndevs, sizeof(devrows[0]), cmp_dev);
+	fprintf(f, "\n%-24s %9s %9s %8s %8s %12s %12s\n", "DEVICE", "MAPS/s", "MiB/s",
+		ctx.mode == SWL_MODE_FULL ? "HELD" : "OUTSTND", "FAILS", "HOLD-MEAN", "HOLD-MAX");
+	for (int i = 0; i < ndevs && i < env.rows; i++) {
+		const struct devrow *r = &devrows[i];
+		long long held = ctx.mode == SWL_MODE_FULL ? r->cur.slots
+			: (long long)(r->cur.maps - r->cur.unmaps);
+
+		fprintf(f, "%-24s %9.0f %9.2f %8lld %8llu %9.1f us %9.1f us\n", r->key.name,
+			(r->cur.maps - r->prev.maps) / dt,
+			(r->cur.bytes - r->prev.bytes) / dt / (1 << 20), held,
+			r->cur.fails - r->prev.fails,
+			r->cur.hold_n ? r->cur.hold_ns / 1e3 / r->cur.hold_n : 0,
+			r->cur.hold_max_ns / 1e3);
+	}
+	if (ctx.mode == SWL_MODE_FULL || nrecent) {
+		fprintf(f, "\nLATEST EVENTS\n");
+		for (int i = 0; i < nrecent; i++)
+			print_event_text(f, &recent[(recent_pos - nrecent + i + RECENT) % RECENT]);
+		if (!nrecent)
+			fprintf(f, "(none yet)\n");
+	}
+	if (env.hist) {
+		fputc('\n', f);
+		print_hists(f, false);
+	}
+	fflush(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct swl_opts o = {};
+	struct swl_stats cur, prev;
+	struct swl_kstate *k;
+	struct ring_buffer *rb;
+	FILE *rec = NULL;
+	bool tty, screen;
+	unsigned long long t0, tprev;
+	long n = 0;
+
+	swl_prog = "swiotlbtop";
+	parse_args(argc, argv);
+	tty = isatty(STDOUT_FILENO);
+	screen = tty && !env.batch && !env.json;
+	if (env.record) {
+		rec = fopen(env.record, "w");
+		if (!rec)
+			swl_fail(SWL_EXIT_ERROR, "cannot write %s: %s", env.record, strerror(errno));
+	}
+	o.mode = env.mode;
+	o.verbose = env.verbose;
+	o.hist = env.hist;
+	o.hist_per_dev = env.hist_dev;
+	o.dev = env.dev;
+	swl_setup(&ctx, &o);
+
+
+	rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), handle_event, NULL, NULL);
+	if (!rb)
+		swl_fail(SWL_EXIT_ERROR, "cannot create the ring buffer: %s", strerror(errno));
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		swl_fail(SWL_EXIT_ERROR, "out of memory");
+	swl_handle_signals();
+	memset(&prev, 0, sizeof(prev));
+	t0 = tprev = swl_now_ns();
+	if (rec) {
+		swl_read_kstate(k, true);
+		swl_read_stats(&ctx, &cur);
+		output_json(rec, 0, 0, k, &cur, &prev, false);
+		prev = cur;
+	}
+	fprintf(stderr, "swiotlbtop: tracing swiotlb in %s mode%s. Hit Ctrl-C to end.\n",
+		swl_mode_name(ctx.mode),
+		ctx.mode == SWL_MODE_REDUCED ? " (no pool events, slot counts, failure reasons or find times)" : "");
+
+	while (!swl_exiting) {
+		unsigned long long deadline = tprev + (unsigned long long)(env.interval * 1e9), now;
+		double dt;
+
+		while (!swl_exiting && (now = swl_now_ns()) < deadline) {
+			int err = ring_buffer__poll(rb, (int)((deadline - now) / 1000000) + 1);
+
+			if (err < 0 && err != -EINTR)
+				swl_fail(SWL_EXIT_ERROR, "ring buffer: %s", strerror(-err));
+		}
+		ring_buffer__consume(rb);
+		now = swl_now_ns();
+		dt = (now - tprev) / 1e9;
+		tprev = now;
+		swl_read_stats(&ctx, &cur);
+		read_devs();
+		swl_read_kstate(k, true);
+		n++;
+		bool last = swl_exiting || (env.count && n >= env.count);
+
+		if (env.json)
+			output_json(stdout, (now - t0) / 1e9, dt, k, &cur, &prev, last);
+		else {
+			if (screen && !env.noclear)
+				fputs("\033[H\033[2J", stdout);
+			output_text(stdout, dt, k, &cur, &prev);
+			if (!screen)
+				fputc('\n', stdout);
+		}
+		if (rec)
+			output_json(rec, (now - t0) / 1e9, dt, k, &cur, &prev, last);
+		prev = cur;
+		for (int i = 0; i < ndevs; i++)
+			devrows[i].prev = devrows[i].cur;
+		nev = nev_dropped = 0;
+		if (last)
+			break;
+	}
+	if (rec)
+		fclose(rec);
+	ring_buffer__free(rb);
+	free(k);
+	swl_destroy(&ctx);
+	return 0;
+}
