@@ -1,0 +1,468 @@
+#!/usr/bin/env python3
+"""Turn the raw output of bench/run.sh into a markdown table and SVG pictures.
+
+Usage: bench/report.py RUNDIR OUT.md
+
+RUNDIR holds meta (key=value lines) and *.out files of guest lines:
+  R key=value ...  a measurement     T key=value ...  a timeline sample
+  S key=value ...  a scenario that could not run, with reason=
+Pictures are written next to OUT.md as <stem>-*.svg.  Standard library only.
+"""
+import os
+import statistics
+import sys
+from xml.sax.saxutils import escape
+
+SLAB_KIB = 2  # IO_TLB_SIZE
+
+
+def parse(rundir):
+    rows, skips, timelines = [], [], {}
+    for name in sorted(os.listdir(rundir)):
+        if not name.endswith(".out"):
+            continue
+        run = name[:-4]
+        with open(os.path.join(rundir, name), errors="replace") as f:
+            for line in f:
+                parts = line.split()
+                if not parts or parts[0] not in ("R", "T", "S"):
+                    continue
+                kv = dict(p.split("=", 1) for p in parts[1:] if "=" in p)
+                kv["run"] = run
+                if parts[0] == "R":
+                    rows.append(kv)
+                elif parts[0] == "S":
+                    skips.append(kv)
+                else:
+                    timelines.setdefault(run, []).append(kv)
+    return rows, skips, timelines
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def spread(vals):
+    """median [min-max] (n) of the numbers in vals, or a dash."""
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return "-", None
+    med = statistics.median(vals)
+    return "%s [%s-%s] (%d)" % (fmt(med), fmt(min(vals)), fmt(max(vals)), len(vals)), med
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if abs(v) >= 100:
+        return "%.0f" % v
+    if abs(v) >= 10:
+        return "%.1f" % v
+    return "%.2f" % v
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return "%.3f" % (a / b)
+
+
+def select(rows, **want):
+    return [r for r in rows if all(r.get(k) == v for k, v in want.items())]
+
+
+def keys_in_order(rows, *fields):
+    seen = []
+    for r in rows:
+        k = tuple(r.get(f) for f in fields)
+        if k not in seen:
+            seen.append(k)
+    return seen
+
+
+def map_table(rows, metric):
+    """Scenario 1: one line per (threads, granule, dir)."""
+    out = ["| threads | granule (pages) | dir | stock | patched, events off | ratio off/stock "
+           "| patched, events on | ratio on/stock |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    mrows = select(rows, scenario="map")
+    for threads, granule, d in keys_in_order(mrows, "threads", "granule", "dir"):
+        cells = []
+        meds = []
+        for kernel, trace in (("stock", "off"), ("patched", "off"), ("patched", "on")):
+            sel = select(mrows, kernel=kernel, trace=trace, threads=threads, granule=granule, dir=d)
+            text, med = spread([metric(r) for r in sel])
+            cells.append(text)
+            meds.append(med)
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            threads, granule, d, cells[0], cells[1], ratio(meds[1], meds[0]),
+            cells[2], ratio(meds[2], meds[0])))
+    return out
+
+
+def map_unmap(r):
+    a, b = num(r.get("map_us")), num(r.get("unmap_us"))
+    return None if a is None or b is None else a + b
+
+
+def geomean(vals):
+    vals = [v for v in vals if v]
+    if not vals:
+        return None
+    prod = 1.0
+    for v in vals:
+        prod *= v
+    return prod ** (1.0 / len(vals))
+
+
+def map_summary(rows):
+    """Geometric means over all points of the per-point median ratios."""
+    mrows = select(rows, scenario="map")
+    out = []
+    for trace, text in (("off", "events compiled in, disabled"), ("on", "all events/swiotlb enabled")):
+        rs = []
+        for threads, granule, d in keys_in_order(mrows, "threads", "granule", "dir"):
+            meds = []
+            for kernel, tr in (("stock", "off"), ("patched", trace)):
+                meds.append(spread([map_unmap(r) for r in select(
+                    mrows, kernel=kernel, trace=tr, threads=threads, granule=granule, dir=d)])[1])
+            if meds[0] and meds[1]:
+                rs.append(meds[1] / meds[0])
+        g = geomean(rs)
+        if g:
+            out.append("- map+unmap, patched (%s) / stock: geometric mean %.3f over %d points, "
+                       "per point %.3f-%.3f" % (text, g, len(rs), min(rs), max(rs)))
+    return out
+
+
+def bw_table(rows):
+    out = ["| granule | bytes | stock bounce MB/s | patched bounce MB/s | ratio patched/stock "
+           "| memcpy MB/s (both kernels) | stock bounce/memcpy | patched bounce/memcpy |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    brows = select(rows, scenario="bw")
+    mrows = select(rows, scenario="bw-memcpy")
+    for (granule,) in keys_in_order(brows + mrows, "granule"):
+        st, stm = spread([num(r["bounce_MBps"]) for r in select(brows, kernel="stock", granule=granule)])
+        pt, ptm = spread([num(r["bounce_MBps"]) for r in select(brows, kernel="patched", granule=granule)])
+        mt, mm = spread([num(r["memcpy_MBps"]) for r in select(mrows, granule=granule)])
+        out.append("| %s | %d | %s | %s | %s | %s | %s | %s |" % (
+            granule, int(granule) * 4096, st, pt, ratio(ptm, stm), mt, ratio(stm, mm), ratio(ptm, mm)))
+    return out
+
+
+FIO_KERNELS = ("stock-64M", "stock-2M", "patched-2M")
+
+
+def fio_tables(rows):
+    out = ["| kernel, initial pool | pattern | iodepth | write MiB/s | verify read MiB/s "
+           "| ratio write vs stock-64M | fio errors |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
+    frows = select(rows, scenario="fio")
+    for rw, qd in keys_in_order(frows, "rw", "qd"):
+        base = None
+        for k in FIO_KERNELS:
+            sel = select(frows, kernel=k, rw=rw, qd=qd)
+            if not sel:
+                continue
+            wt, wm = spread([num(r["write_MiBps"]) for r in sel])
+            rt, _ = spread([num(r["verify_read_MiBps"]) for r in sel])
+            if k == "stock-64M":
+                base = wm
+            errs = sum(int(r.get("fio_error", "1") != "0") for r in sel)
+            out.append("| %s | %s | %s | %s | %s | %s | %d of %d runs |" % (
+                k, rw, qd, wt, rt, ratio(wm, base), errs, len(sel)))
+    out += ["", "| kernel, initial pool | peak swiotlb MiB | MiB 30 s after the load | peak transient slots "
+            "| failed maps (kretprobe) | \"buffer is full\" messages | used high-water (slots) | load s |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    mrows = select(rows, scenario="fio-mem")
+    for k in FIO_KERNELS:
+        sel = select(mrows, kernel=k)
+        if not sel:
+            continue
+        cols = [spread([num(r.get(f)) for r in sel])[0]
+                for f in ("peak_MiB", "after_MiB", "peak_transient_slabs", "failed_maps",
+                          "full_msgs", "hiwater", "load_s")]
+        out.append("| %s | %s |" % (k, " | ".join(cols)))
+    return out
+
+
+def ramp_table(rows):
+    out = ["| kernel | load | held MiB | maps | failed (module) | failed maps (kretprobe) "
+           "| slots after | transient slots | seconds |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        if r["scenario"].startswith("ramp"):
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                r["kernel"], r["scenario"][5:], r.get("held_MiB", "-"), r.get("maps", "-"),
+                r.get("failed", "-"), r.get("failed_maps", "-"), r.get("nslabs", "-"),
+                r.get("transient", "-"), r.get("secs", "-")))
+    return out if len(out) > 2 else []
+
+
+def pools_table(rows):
+    out = ["| pools wanted | stock: pools | stock map+unmap µs | patched: pools | patched map+unmap µs "
+           "| ratio patched/stock |", "| --- | --- | --- | --- | --- | --- |"]
+    prow = select(rows, scenario="pools")
+    for (want,) in keys_in_order(prow, "want"):
+        cells, meds = [], []
+        for k in ("stock", "patched"):
+            sel = select(prow, kernel=k, want=want)
+            cells.append(",".join(sorted({r.get("pools", "-") for r in sel})) or "-")
+            text, med = spread([map_unmap(r) for r in sel])
+            cells.append(text)
+            meds.append(med)
+        out.append("| %s | %s | %s | %s | %s | %s |" % (want, cells[0], cells[1], cells[2], cells[3],
+                                                    ratio(meds[1], meds[0])))
+    return out if len(out) > 2 else []
+
+
+# ---- pictures ---------------------------------------------------------------
+
+COLOURS = {"pool": "#1f77b4", "used": "#ff7f0e", "transient": "#d62728", "memfree": "#2ca02c"}
+PHASE_FILL = {"burst": "#fde0c5", "idle-after": "#e8f0fe", "pressure": "#e6d6f5"}
+
+
+def timeline_svg(timelines, path):
+    """Scenario 7: one panel per run, stacked; swiotlb MiB on the left axis,
+    MemFree MiB drawn on its own scale (right axis)."""
+    def order(run):
+        k = timelines[run][0].get("kernel", "")
+        return (FIO_KERNELS.index(k) if k in FIO_KERNELS else 99, run)
+    runs = sorted((r for r in timelines if timelines[r]), key=order)
+    if not runs:
+        return False
+    # One scale for every panel, so that the panels compare at a glance.
+    tmax = max(num(p["t"]) or 0 for r in runs for p in timelines[r]) or 1
+    ymax = max([((num(p["nslabs"]) or 0) + (num(p["transient"]) or 0)) * SLAB_KIB / 1024
+                for r in runs for p in timelines[r]] + [1]) * 1.1
+    fmax = max([(num(p["memfree_kb"]) or 0) / 1024 for r in runs for p in timelines[r]] + [1]) * 1.1
+    pw, ph, ml, mr, mt, mb = 760, 190, 60, 70, 30, 35
+    height = len(runs) * (ph + mt + mb) + 40
+    width = pw + ml + mr
+    s = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+         'font-family="sans-serif" font-size="11">' % (width, height),
+         '<rect width="100%" height="100%" fill="white"/>',
+         '<text x="%d" y="18" font-size="13">swiotlb memory and MemFree over time '
+         '(QEMU TCG guest; sampled every 0.5 s)</text>' % ml]
+    for i, run in enumerate(runs):
+        pts = timelines[run]
+        oy = 30 + i * (ph + mt + mb) + mt
+        t = [num(p["t"]) or 0 for p in pts]
+        pool = [((num(p["nslabs"]) or 0) + (num(p["transient"]) or 0)) * SLAB_KIB / 1024 for p in pts]
+        used = [(num(p["used"]) or 0) * SLAB_KIB / 1024 for p in pts]
+        trans = [(num(p["transient"]) or 0) * SLAB_KIB / 1024 for p in pts]
+        free = [(num(p["memfree_kb"]) or 0) / 1024 for p in pts]
+
+        def x(v):
+            return ml + v / tmax * pw
+
+        def y(v, top=ymax):
+            return oy + ph - v / top * ph
+        # phases
+        start = 0
+        for j in range(1, len(pts) + 1):
+            if j == len(pts) or pts[j]["phase"] != pts[start]["phase"]:
+                ph_name = pts[start]["phase"]
+                fill = PHASE_FILL.get(ph_name)
+                x0, x1 = x(t[start]), x(t[j - 1] if j == len(pts) else t[j])
+                if fill:
+                    s.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>' % (
+                        x0, oy, max(x1 - x0, 0.5), ph, fill))
+                s.append('<text x="%.1f" y="%d" fill="#555">%s</text>' % (x0 + 2, oy + 12, escape(ph_name)))
+                start = j
+        s.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#333"/>' % (ml, oy, pw, ph))
+        label = pts[0].get("kernel", run)
+        s.append('<text x="%d" y="%d" font-size="12" font-weight="bold">%s (%s)</text>' % (
+            ml, oy - 6, escape(label), escape(run)))
+        for k in range(5):
+            v = ymax * k / 4
+            s.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (ml - 4, y(v) + 4, fmt(v)))
+            fv = fmax * k / 4
+            s.append('<text x="%d" y="%.1f" fill="%s">%s</text>' % (
+                ml + pw + 4, y(fv, fmax) + 4, COLOURS["memfree"], fmt(fv)))
+        s.append('<text x="%d" y="%d" text-anchor="middle" transform="rotate(-90 %d %d)">swiotlb MiB</text>'
+                 % (14, oy + ph // 2, 14, oy + ph // 2))
+        s.append('<text x="%d" y="%d" fill="%s" text-anchor="middle" transform="rotate(90 %d %d)">MemFree MiB</text>'
+                 % (width - 12, oy + ph // 2, COLOURS["memfree"], width - 12, oy + ph // 2))
+        for k in range(6):
+            v = tmax * k / 5
+            s.append('<text x="%.1f" y="%d" text-anchor="middle">%.0f s</text>' % (x(v), oy + ph + 14, v))
+        for name, series, top in (("pool", pool, ymax), ("used", used, ymax),
+                                  ("transient", trans, ymax), ("memfree", free, fmax)):
+            path_pts = " ".join("%.1f,%.1f" % (x(a), y(b, top)) for a, b in zip(t, series))
+            s.append('<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>' % (
+                COLOURS[name], path_pts))
+        lx = ml + 10
+        for name, text in (("pool", "swiotlb pool MiB (incl. transient)"), ("used", "used MiB"),
+                           ("transient", "transient MiB"), ("memfree", "MemFree MiB (right axis)")):
+            s.append('<rect x="%d" y="%d" width="10" height="3" fill="%s"/>' % (lx, oy + ph + 22, COLOURS[name]))
+            s.append('<text x="%d" y="%d">%s</text>' % (lx + 14, oy + ph + 28, escape(text)))
+            lx += 30 + 6 * len(text)
+    s.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(s) + "\n")
+    return True
+
+
+def map_svg(rows, path):
+    """Scenario 1: every run's map+unmap cost per point, relative to the
+    stock median of that point, so spread and ratio show at once."""
+    mrows = select(rows, scenario="map")
+    points = keys_in_order(mrows, "threads", "granule", "dir")
+    if not points:
+        return False
+    series = (("stock", "off", "#1f77b4", "stock"), ("patched", "off", "#ff7f0e", "patched, events off"),
+              ("patched", "on", "#d62728", "patched, events on"))
+    vals = {}
+    for p in points:
+        base = statistics.median([map_unmap(r) for r in select(
+            mrows, kernel="stock", trace="off", threads=p[0], granule=p[1], dir=p[2])] or [0]) or None
+        for kern, trace, _, _ in series:
+            sel = select(mrows, kernel=kern, trace=trace, threads=p[0], granule=p[1], dir=p[2])
+            vals[(p, kern, trace)] = [map_unmap(r) / base for r in sel if base and map_unmap(r)]
+    allv = [v for vs in vals.values() for v in vs] + [1.0]
+    lo, hi = min(allv + [0.8]) * 0.95, max(allv + [1.2]) * 1.05
+    ml, mt, pw, ph = 60, 40, max(560, 110 * len(points)), 260
+    width, height = ml + pw + 20, mt + ph + 90
+
+    def y(v):
+        return mt + ph - (v - lo) / (hi - lo) * ph
+    s = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
+         'font-size="11">' % (width, height), '<rect width="100%" height="100%" fill="white"/>',
+         '<text x="%d" y="18" font-size="13">dma_map_benchmark map+unmap cost, each run / stock median '
+         '(QEMU TCG guest, swiotlb=force)</text>' % ml,
+         '<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#333"/>' % (ml, mt, pw, ph),
+         '<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#999" stroke-dasharray="4 3"/>' % (
+             ml, ml + pw, y(1), y(1))]
+    for k in range(6):
+        v = lo + (hi - lo) * k / 5
+        s.append('<text x="%d" y="%.1f" text-anchor="end">%.2f</text>' % (ml - 4, y(v) + 4, v))
+    slot = pw / len(points)
+    for i, p in enumerate(points):
+        cx = ml + slot * (i + 0.5)
+        s.append('<text x="%.1f" y="%d" text-anchor="middle">t%s g%s %s</text>' % (
+            cx, mt + ph + 16, p[0], p[1], p[2]))
+        for j, (kern, trace, colour, _) in enumerate(series):
+            xx = cx + (j - 1) * slot * 0.25
+            vs = vals[(p, kern, trace)]
+            for v in vs:
+                s.append('<circle cx="%.1f" cy="%.1f" r="3" fill="%s" fill-opacity="0.6"/>' % (xx, y(v), colour))
+            if vs:
+                m = statistics.median(vs)
+                s.append('<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="2"/>' % (
+                    xx - 8, xx + 8, y(m), y(m), colour))
+    lx = ml
+    for _, _, colour, text in series:
+        s.append('<circle cx="%d" cy="%d" r="4" fill="%s"/>' % (lx + 4, mt + ph + 40, colour))
+        s.append('<text x="%d" y="%d">%s</text>' % (lx + 12, mt + ph + 44, escape(text)))
+        lx += 40 + 6 * len(text)
+    s.append('<text x="%d" y="%d" fill="#555">dots: single runs; bars: medians; 1.0 = stock median</text>'
+             % (ml, mt + ph + 66))
+    s.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(s) + "\n")
+    return True
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.stderr.write("usage: report.py RUNDIR OUT.md\n")
+        return 2
+    rundir, outmd = sys.argv[1], sys.argv[2]
+    rows, skips, timelines = parse(rundir)
+    meta = {}
+    with open(os.path.join(rundir, "meta")) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                meta[k] = v
+    stem = os.path.splitext(outmd)[0]
+    base = os.path.basename(stem)
+    pics = {}
+    if map_svg(rows, stem + "-map.svg"):
+        pics["map"] = base + "-map.svg"
+    if timeline_svg(timelines, stem + "-memory.svg"):
+        pics["memory"] = base + "-memory.svg"
+
+    def why(scenario):
+        prefixes = (scenario, "module") if scenario in ("ramp", "pools") else (scenario,)
+        rs = [s for s in skips if s.get("scenario", "").startswith(prefixes)]
+        return "; ".join(sorted({"%s: %s" % (s.get("kernel"), s.get("reason", "").replace("_", " ")) for s in rs}))
+
+    o = ["# swiotlb-elastic benchmarks, %s" % meta.get("date", base), "",
+         "**These figures come from an emulated guest** (QEMU TCG, no KVM) on a shared 2-core "
+         "machine. Times are TCG times, not facts about real hardware: read the patched/stock "
+         "ratios, measured in the same run with the kernels booted in alternation (A B A B), "
+         "and the spreads.", "",
+         "- command: `%s`" % meta.get("command", "bench/run.sh"),
+         "- mode: %s; elapsed %s s" % (meta.get("mode", "?"), meta.get("elapsed_s", "?")),
+         "- series commit (branch `series` of the dev tree): `%s`" % meta.get("series_commit", "?"),
+         "- base commit: `%s`" % meta.get("base_commit", "?"),
+         "- kernels built: stock `%s`, patched `%s` (bench variant: tinyconfig + configs/base.config)" % (
+             meta.get("stock_kernel_rev", "?"), meta.get("patched_kernel_rev", "?")),
+         "- project commit: `%s`" % meta.get("project_commit", "?"),
+         "- host: %s; %s" % (meta.get("host", "?"), meta.get("qemu", "?")),
+         "- cells: median [min-max] (number of runs); ratios are of medians.", ""]
+    summary = map_summary(rows)
+    if summary:
+        o += ["## Summary", ""] + summary + [""]
+    o += ["## 1. Map and unmap cost (dma_map_benchmark on edu, swiotlb=force)", "",
+          "map + unmap latency, µs per mapping as the benchmark reports it (0.1 µs resolution); "
+          "ratio > 1 means patched is slower. \"events on\" = all of tracefs `events/swiotlb` "
+          "enabled (the series' new tracepoints plus `swiotlb_bounced`), same boot as \"off\".", ""]
+    if select(rows, scenario="map"):
+        o += map_table(rows, map_unmap)
+        o += ["", "map alone:", ""] + map_table(rows, lambda r: num(r.get("map_us")))
+        o += ["", "unmap alone:", ""] + map_table(rows, lambda r: num(r.get("unmap_us")))
+        if "map" in pics:
+            o += ["", "![map+unmap cost per run](%s)" % pics["map"]]
+    else:
+        o.append("cannot run: %s" % (why("map") or "not selected"))
+    if why("map"):
+        o += ["", "notes: " + why("map")]
+    o += ["", "## 2. Bounce bandwidth against memcpy", "",
+          "to-device mappings of one thread: bytes per map / map latency (the map copies the "
+          "buffer into the bounce slots, so this includes finding slots), against user-space "
+          "memcpy of the same size in the same guest.", ""]
+    o += bw_table(rows) if select(rows, scenario="bw") else ["cannot run: %s" % (why("bw") or "not selected")]
+    o += ["", "## 3. CoCo-like I/O: fio on virtio-blk (iommu_platform=on), swiotlb=force, verify=crc32c", "",
+          "stock-64M: stock, default 64 MiB pool; stock-2M: stock, `swiotlb=1024,force` (2 MiB, "
+          "dynamic growth); patched-2M: the patched kernel with the same small pool. bsrange 4k-256k, "
+          "libaio, direct. Failed maps are counted by a kretprobe on `swiotlb_tbl_map_single` "
+          "(filtered on DMA_MAPPING_ERROR) on both kernels; swiotlb memory is (io_tlb_nslabs + "
+          "io_tlb_transient_nslabs) x 2 KiB sampled every 0.5 s.", ""]
+    o += fio_tables(rows) if select(rows, scenario="fio") else ["cannot run: %s" % (why("fio") or "not selected")]
+    if why("fio"):
+        o += ["", "notes: " + why("fio")]
+    o += ["", "## 4. Ramp and burst (test module, swiotlb=512,force: 1 MiB pools)", ""]
+    t = ramp_table(rows)
+    o += t if t else ["cannot run: %s" % (why("ramp") or "not selected")]
+    if t and why("ramp"):
+        o += ["", "notes: " + why("ramp")]
+    o += ["", "## 5. Many pools (swiotlb=512,force: 1 MiB pools)", "",
+          "dma_map_benchmark (1 thread, 1 page, bidirectional) after the test module held mappings "
+          "until the default io_tlb_mem had that many pools and released them: the pools stay (stock "
+          "never returns memory), new mappings land in the newest pool, and unmap looks the pool up.", ""]
+    t = pools_table(rows)
+    o += t if t else ["cannot run: %s" % (why("pools") or "not selected")]
+    if t and why("pools"):
+        o += ["", "notes: " + why("pools")]
+    o += ["", "## 6. Tool overhead (swiotlbtop attached/detached)", "",
+          "cannot run: %s" % (why("tool") or "not selected"),
+          "", "## 7. Memory timeline", ""]
+    if "memory" in pics:
+        o += ["swiotlb memory and MemFree through the fio burst, 30 s idle and tmpfs memory "
+              "pressure, one panel per boot.", "", "![memory timeline](%s)" % pics["memory"]]
+    else:
+        o.append("cannot run: no timeline samples (needs the fio scenario)")
+    o.append("")
+    with open(outmd, "w") as f:
+        f.write("\n".join(o))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

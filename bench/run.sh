@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Benchmarks: stock against patched, booted in alternation in one run.
+#
+# Usage: bench/run.sh [--quick] [--pairs N] [--no-build] [--out FILE] [SCENARIO...]
+#   SCENARIO  map (1), bw (2), fio (3), ramp (4), pools (5), tool (6),
+#             memory (7, drawn from the fio runs); default: all of them
+#   --quick   one short point per case, 3 pairs for map: under 15 minutes
+#   --pairs N stock/patched pairs (A B A B ...; default 3, at least 1)
+#   --no-build  use the bench kernels as they are built
+#   --out FILE  the markdown results file (default bench/results/DATE.md;
+#             pictures go next to it as DATE-*.svg)
+# Raw guest output stays in $CACHE/bench/RUN/.  The figures come from an
+# emulated (QEMU TCG) guest on a shared machine: read ratios, not times.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/../scripts/lib.sh"
+
+usage() { sed -n '/^# Usage/,/^# Raw/p' "$0" | sed 's/^# \{0,1\}//;$d' >&2; exit 2; }
+
+args="$*"
+quick=0 pairs=3 build=1 outfile="" scenarios=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=1 ;;
+	--pairs) [ $# -ge 2 ] || usage; pairs=$2; shift ;;
+	--no-build) build=0 ;;
+	--out) [ $# -ge 2 ] || usage; outfile=$2; shift ;;
+	-h | --help) usage ;;
+	map | bw | fio | ramp | pools | tool | memory) scenarios+=("$1") ;;
+	*) echo "bench: unknown argument '$1'" >&2; usage ;;
+	esac
+	shift
+done
+[[ $pairs =~ ^[1-9][0-9]*$ ]] || { echo "bench: --pairs takes a number >= 1" >&2; exit 2; }
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(map bw fio ramp pools tool memory)
+want() { local s; for s in "${scenarios[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+
+start=$(date +%s)
+stamp=$(date -u +%Y-%m-%d-%H%M)
+[ -n "$outfile" ] || outfile=$here/results/$stamp.md
+mkdir -p "$(dirname "$outfile")"
+run=$CACHE/bench/$stamp
+mkdir -p "$run" "$CACHE/bench/bin"
+
+# Settings of the two modes.
+if [ "$quick" = 1 ]; then
+	map_secs=2 map_threads=1,2 map_granules=1,16 map_dirs=bidir
+	bw_granules=16,64
+	fio_size=128M fio_qds=32 fio_rws=randwrite fio_idle=30 fio_pairs=1
+	pool_counts=1,4,16
+else
+	map_secs=5 map_threads=1,2 map_granules=1,16 map_dirs=bidir,to,from
+	bw_granules=1,16,64
+	fio_size=256M fio_qds=1,8,32 fio_rws=write,randwrite fio_idle=30 fio_pairs=$pairs
+	pool_counts=1,4,16,64,256
+fi
+
+# Kernels and the programs the guest runs.
+modfor() { echo "$CACHE/tests/$1-bench/module/swiotlb_elastic_test.ko"; }
+# The test module is built right after its kernel, while the build tree
+# holds that kernel's sources.
+for f in stock patched; do
+	if [ "$build" = 1 ]; then
+		"$PROJECT_ROOT/scripts/build-kernel.sh" "$f" bench >/dev/null
+	fi
+	if { want ramp || want pools; } && { [ "$build" = 1 ] || [ ! -f "$(modfor "$f")" ]; }; then
+		"$PROJECT_ROOT/scripts/build-tests.sh" "$f" bench >/dev/null 2>"$run/build-tests-$f.log" ||
+			log "build-tests.sh $f bench failed; ramp and pools will say so ($run/build-tests-$f.log)"
+	fi
+done
+for f in stock patched; do
+	[ -f "$(build_dir "$f" bench)/arch/x86/boot/bzImage" ] ||
+		die "no $f bench kernel (scripts/build-kernel.sh $f bench)"
+done
+need_pkgs fio
+inc=$CACHE/bench/include
+mkdir -p "$inc/linux"
+cp "$BUILD_TREE/include/linux/map_benchmark.h" "$inc/linux/"
+mapbin=$CACHE/bench/bin/dma_map_benchmark
+gcc -O2 -Wall -I"$inc" -o "$mapbin" \
+	"$BUILD_TREE/tools/testing/selftests/dma/dma_map_benchmark.c"
+memcpybin=$CACHE/bench/bin/memcpy-bw
+gcc -O2 -Wall -o "$memcpybin" "$here/memcpy-bw.c"
+# Revisions, for the results file.
+{
+	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "command=bench/run.sh${args:+ $args}"
+	echo "series_commit=$(git -C "$DEV_TREE" rev-parse series)"
+	echo "base_commit=$(git -C "$DEV_TREE" rev-parse base)"
+	for f in stock patched; do
+		echo "${f}_kernel_rev=$(cat "$(build_dir "$f" bench)/.swiotlb-elastic-rev" 2>/dev/null || echo unknown)"
+	done
+	echo "project_commit=$(git -C "$PROJECT_ROOT" rev-parse --short HEAD)"
+	echo "mode=$([ "$quick" = 1 ] && echo quick || echo full) pairs=$pairs"
+	echo "host=$(nproc) CPUs, $(awk '/^MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
+} >"$run/meta"
+
+# guest NAME FLAVOUR LABEL [run-guest options] -- COMMAND: one boot; its
+# output lands in $run/NAME.out whatever happens.
+guest() {
+	local name=$1 flavour=$2 label=$3 rc=0
+	shift 3
+	log "$name: $label"
+	"$PROJECT_ROOT/scripts/run-guest.sh" -q -V bench -k "$flavour" -t 900 \
+		-o "$run/$name" "$@" >"$run/$name.out" 2>"$run/$name.err" || rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "S kernel=$label scenario=$name reason=guest_exit_status_$rc" >>"$run/$name.out"
+		log "$name: guest exit status $rc (see $run/$name.err)"
+	fi
+}
+
+gs=bench/guest.sh
+for ((p = 1; p <= pairs; p++)); do
+	for f in stock patched; do
+		# map and bw share one boot: a boot costs more than a point.
+		cmd=()
+		if want map || want tool; then
+			trace=off
+			[ "$f" = patched ] && trace=both
+			cmd+=("$gs" "$f" map "$map_secs" "$map_threads" "$map_granules" "$map_dirs" "$trace" "$mapbin")
+		fi
+		if want bw; then
+			[ ${#cmd[@]} -gt 0 ] && cmd+=("&&")
+			cmd+=("$gs" "$f" bw "$map_secs" "$bw_granules" "$mapbin" "$memcpybin")
+		fi
+		[ ${#cmd[@]} -gt 0 ] && guest "map-$p-$f" "$f" "$f" --edu -a swiotlb=force -- "${cmd[@]}"
+	done
+done
+
+if want fio || want memory; then
+	for ((p = 1; p <= fio_pairs; p++)); do
+		# (a) stock, default 64 MiB pool; (b) stock, dynamic from 2 MiB;
+		# (c) patched from the same 2 MiB.
+		guest "fio-$p-stock64" stock stock-64M --disk 1G -a swiotlb=force -- \
+			$gs stock-64M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900
+		guest "fio-$p-stock2" stock stock-2M --disk 1G -a swiotlb=1024,force -- \
+			$gs stock-2M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900
+		guest "fio-$p-patched2" patched patched-2M --disk 1G -a swiotlb=1024,force -- \
+			$gs patched-2M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900
+	done
+fi
+
+# Ramp and pools: 1 MiB pools (swiotlb=512; dynamic pools take the default
+# pool's size), every mapping bounced; a boot each, as stock never returns
+# the pools the ramp grew.
+for f in stock patched; do
+	if want ramp; then
+		guest "ramp-1-$f" "$f" "$f" --edu -a swiotlb=512,force -- \
+			$gs "$f" ramp "$(modfor "$f")"
+	fi
+	if want pools; then
+		guest "pools-1-$f" "$f" "$f" --edu -a swiotlb=512,force -- \
+			$gs "$f" pools "$(modfor "$f")" "$mapbin" "$map_secs" "$pool_counts"
+	fi
+done
+
+if want tool; then
+	if [ -x "$PROJECT_ROOT/tools/swiotlbtop" ] || [ -x "$PROJECT_ROOT/tools/swiotlbtop/swiotlbtop" ]; then
+		echo "S kernel=all scenario=tool reason=swiotlbtop_exists_but_bench_does_not_attach_it_yet" >"$run/tool.out"
+	else
+		echo "S kernel=all scenario=tool reason=tools/swiotlbtop_is_not_built_in_this_tree" >"$run/tool.out"
+	fi
+fi
+
+echo "elapsed_s=$(($(date +%s) - start))" >>"$run/meta"
+python3 "$here/report.py" "$run" "$outfile"
+log "results: $outfile (raw: $run)"
