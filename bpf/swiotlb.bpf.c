@@ -89,7 +89,9 @@ static __always_inline u32 enum_slot(int v)
 
 	if (i >= SWL_NR_ENUM)
 		i = SWL_NR_ENUM - 1;
-	return i;
+	/* Keep the bound in the register the verifier sees. */
+	barrier_var(i);
+	return i & (SWL_NR_ENUM - 1);
 }
 
 static __always_inline u32 log2l(u64 v)

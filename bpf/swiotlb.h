@@ -11,7 +11,8 @@
 
 #define SWL_DEV_LEN	32
 #define SWL_COMM_LEN	16
-#define SWL_NR_ENUM	16	/* slots for reasons/causes/kinds; last = other */
+#define SWL_NR_ENUM	16	/* slots for reasons/causes/kinds, a power of 2;
+				 * the last one counts unknown values */
 #define SWL_HIST_SLOTS	40	/* log2 buckets */
 
 enum swl_hist_id {

@@ -189,8 +189,10 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 
 	err = swiotlb_bpf__load(s);
 	if (err) {
-		if (err == -EPERM || err == -EACCES)
+		if (err == -EPERM)
 			swl_fail(SWL_EXIT_PERM, "permission denied loading BPF programs (-v for details)");
+		if (err == -EACCES)
+			swl_fail(SWL_EXIT_ERROR, "the kernel's BPF verifier rejected a program (-v shows its log)");
 		swl_fail(SWL_EXIT_ERROR, "failed to load the BPF programs: %s (-v for details)",
 			 strerror(-err));
 	}
