@@ -31,7 +31,14 @@ count() {
 }
 
 log "series checks"
-count "" < <("$PROJECT_ROOT/scripts/check-series.sh" 2>&1 || true)
+checks=$CACHE/check-series.out
+rc=0
+"$PROJECT_ROOT/scripts/check-series.sh" >"$checks" 2>&1 || rc=$?
+count "" <"$checks"
+# A checks script that stops without saying which check failed still fails.
+if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$checks"; then
+	count "" <<<"not ok - series checks stopped with status $rc before reporting"
+fi
 
 for flavour in "${flavours[@]}"; do
 	log "$flavour: kernel, tests, guest"
