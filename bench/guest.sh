@@ -16,9 +16,10 @@
 #   bw SECONDS GRANULES MAPBIN MEMCPYBIN
 #            bytes bounced per second (dma_map_benchmark, to-device) against
 #            user space memcpy of the same size
-#   fio SIZE QDS RWS IDLE PRESSURE_MB
-#            fio with crc32c verification on /dev/vda for each queue depth in
-#            QDS and pattern in RWS (write,randwrite), sampling swiotlb's
+#   fio SIZE QDS RWS IDLE PRESSURE_MB JOBS
+#            fio with crc32c verification on /dev/vda, JOBS jobs of SIZE each
+#            on their own ranges, for each queue depth in QDS and pattern in
+#            RWS (write,randwrite), sampling swiotlb's
 #            debugfs counters and MemFree, then IDLE seconds of idle, then
 #            PRESSURE_MB of tmpfs memory pressure
 #   ramp MODULE
@@ -158,7 +159,7 @@ failprobe_count() {
 }
 
 scen_fio() {
-	local size=$1 qds=$2 rws=$3 idle=$4 pressure=$5
+	local size=$1 qds=$2 rws=$3 idle=$4 pressure=$5 jobs=${6:-1}
 	local t0 spid rw qd out bw fails phasefile=/tmp/bench-phase peak=0 s n
 	[ -b /dev/vda ] || skip "no /dev/vda (run-guest.sh --disk)"
 	command -v fio >/dev/null || skip "no fio on the host"
@@ -177,6 +178,7 @@ scen_fio() {
 			out=/tmp/fio-$rw-$qd.json
 			if fio --name=bench --filename=/dev/vda --direct=1 --ioengine=libaio \
 				--rw="$rw" --bsrange=4k-256k --iodepth="$qd" --size="$size" \
+				--numjobs="$jobs" --offset_increment="$size" --group_reporting \
 				--verify=crc32c --verify_fatal=0 --verify_state_save=0 --thread --output-format=json \
 				--output="$out" >/dev/null 2>/tmp/fio.err; then
 				err=0
@@ -192,7 +194,7 @@ j=json.loads(s[s.index("{"):])["jobs"][0]
 print("%.1f %.1f %d" % (j["write"]["bw"]/1024, j["read"]["bw"]/1024, j["error"]))' "$out" 2>/dev/null || echo "0 0 1")
 			read -r wbw rbw jerr <<<"$bw"
 			if [ "$err" = 1 ] && [ "$jerr" = 0 ]; then jerr=1; fi
-			echo "R kernel=$label scenario=fio rw=$rw qd=$qd write_MiBps=$wbw verify_read_MiBps=$rbw fio_error=$jerr"
+			echo "R kernel=$label scenario=fio rw=$rw qd=$qd jobs=$jobs write_MiBps=$wbw verify_read_MiBps=$rbw fio_error=$jerr"
 		done
 	done
 	echo idle-after >"$phasefile"

@@ -51,12 +51,16 @@ def spread(vals):
     if not vals:
         return "-", None
     med = statistics.median(vals)
+    if len(vals) == 1:
+        return "%s (1)" % fmt(med), med
     return "%s [%s-%s] (%d)" % (fmt(med), fmt(min(vals)), fmt(max(vals)), len(vals)), med
 
 
 def fmt(v):
     if v is None:
         return "-"
+    if v == int(v):
+        return "%d" % v
     if abs(v) >= 100:
         return "%.0f" % v
     if abs(v) >= 10:
@@ -157,7 +161,7 @@ FIO_KERNELS = ("stock-64M", "stock-2M", "patched-2M")
 
 
 def fio_tables(rows):
-    out = ["| kernel, initial pool | pattern | iodepth | write MiB/s | verify read MiB/s "
+    out = ["| kernel, initial pool | pattern | jobs x iodepth | write MiB/s | verify read MiB/s "
            "| ratio write vs stock-64M | fio errors |",
            "| --- | --- | --- | --- | --- | --- | --- |"]
     frows = select(rows, scenario="fio")
@@ -172,8 +176,8 @@ def fio_tables(rows):
             if k == "stock-64M":
                 base = wm
             errs = sum(int(r.get("fio_error", "1") != "0") for r in sel)
-            out.append("| %s | %s | %s | %s | %s | %s | %d of %d runs |" % (
-                k, rw, qd, wt, rt, ratio(wm, base), errs, len(sel)))
+            out.append("| %s | %s | %s x %s | %s | %s | %s | %d of %d runs |" % (
+                k, rw, sel[0].get("jobs", "1"), qd, wt, rt, ratio(wm, base), errs, len(sel)))
     out += ["", "| kernel, initial pool | peak swiotlb MiB | MiB 30 s after the load | peak transient slots "
             "| failed maps (kretprobe) | \"buffer is full\" messages | used high-water (slots) | load s |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -193,7 +197,7 @@ def ramp_table(rows):
     out = ["| kernel | load | held MiB | maps | failed (module) | failed maps (kretprobe) "
            "| slots after | transient slots | seconds |",
            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (r.get("kernel") != "stock", r.get("run", ""))):
         if r["scenario"].startswith("ramp"):
             out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 r["kernel"], r["scenario"][5:], r.get("held_MiB", "-"), r.get("maps", "-"),
@@ -431,7 +435,7 @@ def main():
     o += ["", "## 3. CoCo-like I/O: fio on virtio-blk (iommu_platform=on), swiotlb=force, verify=crc32c", "",
           "stock-64M: stock, default 64 MiB pool; stock-2M: stock, `swiotlb=1024,force` (2 MiB, "
           "dynamic growth); patched-2M: the patched kernel with the same small pool. bsrange 4k-256k, "
-          "libaio, direct. Failed maps are counted by a kretprobe on `swiotlb_tbl_map_single` "
+          "libaio, direct, each job on its own range of the disk. Failed maps are counted by a kretprobe on `swiotlb_tbl_map_single` "
           "(filtered on DMA_MAPPING_ERROR) on both kernels; swiotlb memory is (io_tlb_nslabs + "
           "io_tlb_transient_nslabs) x 2 KiB sampled every 0.5 s.", ""]
     o += fio_tables(rows) if select(rows, scenario="fio") else ["cannot run: %s" % (why("fio") or "not selected")]

@@ -47,12 +47,12 @@ mkdir -p "$run" "$CACHE/bench/bin"
 if [ "$quick" = 1 ]; then
 	map_secs=2 map_threads=1,2 map_granules=1,16 map_dirs=bidir
 	bw_granules=16,64
-	fio_size=128M fio_qds=32 fio_rws=randwrite fio_idle=30 fio_pairs=1
+	fio_size=64M fio_jobs=4 fio_qds=32 fio_rws=randwrite fio_idle=30 fio_pairs=1
 	pool_counts=1,4,16
 else
 	map_secs=5 map_threads=1,2 map_granules=1,16 map_dirs=bidir,to,from
 	bw_granules=1,16,64
-	fio_size=256M fio_qds=1,8,32 fio_rws=write,randwrite fio_idle=30 fio_pairs=$pairs
+	fio_size=128M fio_jobs=4 fio_qds=1,8,32 fio_rws=write,randwrite fio_idle=30 fio_pairs=$pairs
 	pool_counts=1,4,16,64,256
 fi
 
@@ -91,7 +91,9 @@ gcc -O2 -Wall -o "$memcpybin" "$here/memcpy-bw.c"
 	for f in stock patched; do
 		echo "${f}_kernel_rev=$(cat "$(build_dir "$f" bench)/.swiotlb-elastic-rev" 2>/dev/null || echo unknown)"
 	done
-	echo "project_commit=$(git -C "$PROJECT_ROOT" rev-parse --short HEAD)"
+	dirty=""
+	[ -z "$(git -C "$PROJECT_ROOT" status --porcelain -- bench)" ] || dirty=" + uncommitted changes in bench/"
+	echo "project_commit=$(git -C "$PROJECT_ROOT" rev-parse --short HEAD)$dirty"
 	echo "mode=$([ "$quick" = 1 ] && echo quick || echo full) pairs=$pairs"
 	echo "host=$(nproc) CPUs, $(awk '/^MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
@@ -134,11 +136,11 @@ if want fio || want memory; then
 		# (a) stock, default 64 MiB pool; (b) stock, dynamic from 2 MiB;
 		# (c) patched from the same 2 MiB.
 		guest "fio-$p-stock64" stock stock-64M --disk 1G -a swiotlb=force -- \
-			$gs stock-64M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900
+			$gs stock-64M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900 "$fio_jobs"
 		guest "fio-$p-stock2" stock stock-2M --disk 1G -a swiotlb=1024,force -- \
-			$gs stock-2M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900
+			$gs stock-2M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900 "$fio_jobs"
 		guest "fio-$p-patched2" patched patched-2M --disk 1G -a swiotlb=1024,force -- \
-			$gs patched-2M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900
+			$gs patched-2M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900 "$fio_jobs"
 	done
 fi
 
