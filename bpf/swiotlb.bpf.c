@@ -63,11 +63,11 @@ struct {
 	__type(value, u64);
 } dev_hists SEC(".maps");
 
-/* Start of the current swiotlb_tbl_map_single() call on this CPU. */
+/* Start of the current swiotlb_tbl_map_single() call, by thread. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
 	__type(value, u64);
 } find_start SEC(".maps");
 
@@ -210,7 +210,6 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 	struct swl_stats *s;
 	struct swl_dev *d;
 	u64 now = bpf_ktime_get_ns();
-	u32 zero = 0;
 	u64 *t0;
 
 	s = get_stats();
@@ -231,11 +230,14 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 	if (bpf_map_update_elem(&live, &lk, &lv, BPF_ANY))
 		s->live_full++;
 	if (hist) {
+		u64 id = bpf_get_current_pid_tgid();
+
 		hist_add(k, SWL_HIST_SIZE, size);
-		t0 = bpf_map_lookup_elem(&find_start, &zero);
-		if (t0 && *t0 && now > *t0) {
-			hist_add(k, SWL_HIST_FIND, now - *t0);
-			*t0 = 0;
+		t0 = bpf_map_lookup_elem(&find_start, &id);
+		if (t0) {
+			if (now > *t0)
+				hist_add(k, SWL_HIST_FIND, now - *t0);
+			bpf_map_delete_elem(&find_start, &id);
 		}
 	}
 	if (snoop) {
@@ -455,11 +457,10 @@ int tp_bounce_copy(struct trace_event_raw_swiotlb_bounce_copy *ctx)
 SEC("fentry/swiotlb_tbl_map_single")
 int BPF_PROG(fentry_map_single)
 {
-	u32 zero = 0;
-	u64 *t0 = bpf_map_lookup_elem(&find_start, &zero);
+	u64 id = bpf_get_current_pid_tgid();
+	u64 now = bpf_ktime_get_ns();
 
-	if (t0)
-		*t0 = bpf_ktime_get_ns();
+	bpf_map_update_elem(&find_start, &id, &now, BPF_ANY);
 	return 0;
 }
 

@@ -48,7 +48,8 @@ void swl_fail(int status, const char *fmt, ...)
 
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!verbose)
+	/* -v: libbpf's warnings (with a verifier log), not its debug chatter. */
+	if (!verbose || level == LIBBPF_DEBUG)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -175,8 +176,12 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 		bpf_program__set_autoload(s->progs.tp_pool_remove, c->have_pool_events);
 		bpf_program__set_autoload(s->progs.tp_grow_failed, c->have_grow_failed);
 		bpf_program__set_autoload(s->progs.tp_bounce_copy, c->have_copy);
-		bpf_program__set_autoload(s->progs.fentry_map_single,
-					  o->hist && btf_has("swiotlb_tbl_map_single", BTF_KIND_FUNC));
+		/*
+		 * The time to find slots (fentry swiotlb_tbl_map_single() to
+		 * swiotlb_map_slots) is not offered yet: in the test guest the
+		 * tracepoint program did not see the entry timestamps.
+		 */
+		bpf_program__set_autoload(s->progs.fentry_map_single, false);
 	} else {
 		bpf_program__set_autoload(s->progs.fexit_map_single, true);
 		if (!strcmp(c->unmap_fn, "__swiotlb_tbl_unmap_single"))
@@ -204,11 +209,10 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 	if (verbose) {
 		fprintf(stderr, "%s: %s mode: ", swl_prog, swl_mode_name(c->mode));
 		if (c->mode == SWL_MODE_FULL)
-			fprintf(stderr, "tracepoints swiotlb_{map,unmap}_slots, map_failed%s%s%s%s\n",
+			fprintf(stderr, "tracepoints swiotlb_{map,unmap}_slots, map_failed%s%s%s\n",
 				c->have_pool_events ? ", pool_{add,remove}" : " (no pool events)",
 				c->have_grow_failed ? ", grow_failed" : "",
-				c->have_copy ? ", bounce_copy" : "",
-				o->hist ? ", fentry swiotlb_tbl_map_single" : "");
+				c->have_copy ? ", bounce_copy" : "");
 		else
 			fprintf(stderr, "fexit swiotlb_tbl_map_single, fentry %s, raw tracepoint swiotlb_bounced; no pool events, slot counts or failure reasons\n",
 				c->unmap_fn);

@@ -39,8 +39,7 @@ static const char usage_text[] =
 "                        (default bytes)\n"
 "  -d, --device NAME     only this device\n"
 "  -S, --slots           show a slot map of each pool (patched kernels)\n"
-"  -H, --hist            log2 histograms of mapping size, hold time and\n"
-"                        time to find slots\n"
+"  -H, --hist            log2 histograms of mapping size and hold time\n"
 "  -P, --hist-per-device histograms per device, too (with -H)\n"
 "      --record FILE     also write every interval as JSON to FILE, for\n"
 "                        swiotlb-timeline\n"
@@ -437,8 +436,8 @@ static void print_hists(FILE *f, bool json)
 		return;
 	}
 	for (int i = 0; i < SWL_NR_HIST; i++) {
-		if (i == SWL_HIST_FIND && ctx.mode != SWL_MODE_FULL) {
-			fprintf(f, "%s: n/a in reduced mode\n", hist_names[i]);
+		if (i == SWL_HIST_FIND) {
+			fprintf(f, "%s: n/a (not offered yet)\n", hist_names[i]);
 			continue;
 		}
 		print_hist_text(f, hist_names[i], hist_units[i], h[i]);
