@@ -87,6 +87,22 @@ def keys_in_order(rows, *fields):
     return seen
 
 
+def pair_of(r):
+    """The pair number of a row from its run name, map-P-kernel."""
+    parts = r.get("run", "").split("-")
+    return parts[1] if len(parts) > 2 else None
+
+
+def pair_ratios(sel_a, sel_b, metric):
+    """min-max over pairs of metric(b) / metric(a), the kernels of one pair."""
+    a = {pair_of(r): metric(r) for r in sel_a}
+    rs = [metric(r) / a[pair_of(r)] for r in sel_b
+          if a.get(pair_of(r)) and metric(r) is not None]
+    if len(rs) < 2:
+        return ""
+    return " (pairs %.2f-%.2f)" % (min(rs), max(rs))
+
+
 def map_table(rows, metric):
     """Scenario 1: one line per (threads, granule, dir)."""
     out = ["| threads | granule (pages) | dir | stock | patched, events off | ratio off/stock "
@@ -96,14 +112,17 @@ def map_table(rows, metric):
     for threads, granule, d in keys_in_order(mrows, "threads", "granule", "dir"):
         cells = []
         meds = []
+        sels = []
         for kernel, trace in (("stock", "off"), ("patched", "off"), ("patched", "on")):
             sel = select(mrows, kernel=kernel, trace=trace, threads=threads, granule=granule, dir=d)
             text, med = spread([metric(r) for r in sel])
             cells.append(text)
             meds.append(med)
-        out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            sels.append(sel)
+        out.append("| %s | %s | %s | %s | %s | %s%s | %s | %s%s |" % (
             threads, granule, d, cells[0], cells[1], ratio(meds[1], meds[0]),
-            cells[2], ratio(meds[2], meds[0])))
+            pair_ratios(sels[0], sels[1], metric), cells[2], ratio(meds[2], meds[0]),
+            pair_ratios(sels[0], sels[2], metric)))
     return out
 
 
@@ -139,6 +158,19 @@ def map_summary(rows):
         if g:
             out.append("- map+unmap, patched (%s) / stock: geometric mean %.3f over %d points, "
                        "per point %.3f-%.3f" % (text, g, len(rs), min(rs), max(rs)))
+    # Events on against off within one boot of the patched kernel: no boot
+    # to boot noise between the two.
+    rs = []
+    pat = select(mrows, kernel="patched")
+    for r_on in select(pat, trace="on"):
+        for r_off in select(pat, trace="off", run=r_on["run"], threads=r_on["threads"],
+                            granule=r_on["granule"], dir=r_on["dir"]):
+            if map_unmap(r_off):
+                rs.append(map_unmap(r_on) / map_unmap(r_off))
+    g = geomean(rs)
+    if g:
+        out.append("- map+unmap, events on / events off, same boot of the patched kernel: geometric "
+                   "mean %.3f over %d runs, range %.3f-%.3f" % (g, len(rs), min(rs), max(rs)))
     return out
 
 
@@ -329,15 +361,16 @@ def map_svg(rows, path):
             vals[(p, kern, trace)] = [map_unmap(r) / base for r in sel if base and map_unmap(r)]
     allv = [v for vs in vals.values() for v in vs] + [1.0]
     lo, hi = min(allv + [0.8]) * 0.95, max(allv + [1.2]) * 1.05
-    ml, mt, pw, ph = 60, 40, max(560, 110 * len(points)), 260
+    ml, mt, pw, ph = 60, 44, max(560, 110 * len(points)), 260
     width, height = ml + pw + 20, mt + ph + 90
 
     def y(v):
         return mt + ph - (v - lo) / (hi - lo) * ph
     s = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
          'font-size="11">' % (width, height), '<rect width="100%" height="100%" fill="white"/>',
-         '<text x="%d" y="18" font-size="13">dma_map_benchmark map+unmap cost, each run / stock median '
-         '(QEMU TCG guest, swiotlb=force)</text>' % ml,
+         '<text x="%d" y="18" font-size="13">dma_map_benchmark map+unmap cost / stock median</text>' % ml,
+         '<text x="%d" y="32" fill="#555">QEMU TCG guest, swiotlb=force; t = threads, g = pages '
+         'per mapping</text>' % ml,
          '<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#333"/>' % (ml, mt, pw, ph),
          '<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#999" stroke-dasharray="4 3"/>' % (
              ml, ml + pw, y(1), y(1))]
@@ -409,7 +442,8 @@ def main():
              meta.get("stock_kernel_rev", "?"), meta.get("patched_kernel_rev", "?")),
          "- project commit: `%s`" % meta.get("project_commit", "?"),
          "- host: %s; %s" % (meta.get("host", "?"), meta.get("qemu", "?")),
-         "- cells: median [min-max] (number of runs); ratios are of medians.", ""]
+         "- cells: median [min-max] (number of runs); ratios are of medians; \"pairs\" is the range of "
+         "the ratio within each stock/patched pair of boots.", ""]
     summary = map_summary(rows)
     if summary:
         o += ["## Summary", ""] + summary + [""]
