@@ -23,4 +23,10 @@ make -s -C "$obj" M="$out/module" ARCH=x86_64 CC="ccache gcc" modules >&2
 
 # The kselftest programs run in the guest from the host's root file system.
 make -s -C "$PROJECT_ROOT/selftests/swiotlb" KSRC="$BUILD_TREE" OUTPUT="$out/bin" >&2
+
+# The swiotlb tools (tools/, bpf/) and their test, which guest-tests.sh runs
+# with the kselftest programs; it finds the tools in ../tools.
+need_pkgs clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libxml2-utils jq fio
+make -s -C "$PROJECT_ROOT/tools" OUTPUT="$out/tools" >&2
+install -m 0755 "$PROJECT_ROOT/selftests/tools/swiotlb_tools_test.sh" "$out/bin/"
 echo "$out"
