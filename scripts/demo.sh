@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# The main job: build the patched kernel, boot it as a CoCo-like guest
-# (every DMA bounced, a small initial pool), run a bursty fio job with
-# verification on a virtio-blk disk that uses the DMA API, and follow
-# swiotlb while it runs.
+# The main job: build what is missing (the patched kernel, the swiotlb
+# tools), boot the kernel as a CoCo-like guest (every DMA bounced, a small
+# initial pool), run bursts of fio with verification on a virtio-blk disk
+# that uses the DMA API (iommu_platform=on), and follow swiotlb with
+# swiotlbtop.  On a terminal swiotlbtop shows its screen on the guest's
+# console; otherwise it prints batch output.  Either way the run is
+# recorded and drawn as an SVG timeline.
 #
 # Usage: scripts/demo.sh [FLAVOUR]   (default: patched)
+# Output: $CACHE/demo/{output,swiotlb-record.json,swiotlb-timeline.svg}
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:-patched}
-need_pkgs fio
+need_pkgs fio clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 "$PROJECT_ROOT/scripts/build-kernel.sh" "$flavour" test >/dev/null
+tools=$CACHE/tools
+make -s -C "$PROJECT_ROOT/tools" OUTPUT="$tools" >&2
+out=$CACHE/demo
+mkdir -p "$out"
+guest=()
+[ -t 1 ] && guest+=(-i)
 # swiotlb=1024,force: a 2 MiB initial pool (1024 slots of 2 KiB) and every
 # streaming mapping bounced, as in an SEV or TDX guest.
-"$PROJECT_ROOT/scripts/run-guest.sh" -k "$flavour" -a swiotlb=1024,force \
-	--disk 256M -t 900 -- scripts/demo-guest.sh
+"$PROJECT_ROOT/scripts/run-guest.sh" "${guest[@]}" -k "$flavour" -o "$out" \
+	-a swiotlb=1024,force --disk 256M -t 900 -- \
+	scripts/demo-guest.sh "$tools" /mnt
+log "timeline: $out/swiotlb-timeline.svg (record: $out/swiotlb-record.json)"
