@@ -24,13 +24,21 @@
 #            PRESSURE_MB of tmpfs memory pressure
 #   ramp MODULE
 #            the test module's load rising step by step, then at once
+#   tool SECONDS BIN TOOL
+#            dma_map_benchmark (1 thread, 1 page, bidirectional) with TOOL
+#            (swiotlbtop) detached and attached, twice each, and the tool's
+#            CPU time while the benchmark ran
 #   pools MODULE BIN SECONDS COUNTS
 #            map and unmap cost (one thread, one page) once the default
 #            io_tlb_mem has each number of pools in the comma list COUNTS
 set -euo pipefail
 
-label=${1:?kernel label}
-scenario=${2:?scenario}
+if [ $# -lt 2 ] || ! grep -q 'init=[^ ]*guest-init.sh' /proc/cmdline; then
+	echo "usage: bench/guest.sh KERNEL SCENARIO [ARGS...] (in a workbench guest: bench/run.sh)" >&2
+	exit 2
+fi
+label=$1
+scenario=$2
 shift 2
 
 dbg=/sys/kernel/debug/swiotlb
@@ -266,6 +274,44 @@ scen_ramp() {
 	echo unmap >"$d/cmd"
 }
 
+# cpu_ticks PID: user + system clock ticks of a process so far.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+scen_tool() {
+	local secs=$1 bin=$2 tool=$3 round res mu uu pid c0 c1 i hz
+	[ -x "$tool" ] || skip "no swiotlbtop at $tool (make -C tools)"
+	bind_edu
+	hz=$(getconf CLK_TCK)
+	for round in 1 2; do
+		if res=$(run_mapbench "$bin" "$secs" 1 1 0); then
+			read -r mu uu <<<"$res"
+			echo "R kernel=$label scenario=tool attached=no round=$round map_us=$mu unmap_us=$uu"
+		fi
+		"$tool" -b 1 >/tmp/swiotlbtop.out 2>&1 &
+		pid=$!
+		# Attached once it has printed its first interval.
+		i=0
+		while [ ! -s /tmp/swiotlbtop.out ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "S kernel=$label scenario=tool reason=swiotlbtop_exited:_$(head -n 1 /tmp/swiotlbtop.out | tr ' ' _)"
+			return 0
+		fi
+		c0=$(cpu_ticks "$pid")
+		if res=$(run_mapbench "$bin" "$secs" 1 1 0); then
+			c1=$(cpu_ticks "$pid")
+			read -r mu uu <<<"$res"
+			echo "R kernel=$label scenario=tool attached=yes round=$round map_us=$mu unmap_us=$uu tool_cpu_s=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }') secs=$secs"
+		fi
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+}
+
 # pool_count: the number of pools in the default io_tlb_mem: the pools
 # listing where the kernel has one, else nslabs / the default pool's size.
 pool_count() {
@@ -309,5 +355,6 @@ bw) scen_bw "$@" ;;
 fio) scen_fio "$@" ;;
 ramp) scen_ramp "$@" ;;
 pools) scen_pools "$@" ;;
+tool) scen_tool "$@" ;;
 *) echo "guest.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac

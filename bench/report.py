@@ -255,6 +255,29 @@ def pools_table(rows):
     return out if len(out) > 2 else []
 
 
+def tool_table(rows):
+    out = ["| kernel | swiotlbtop | map+unmap µs | maps/s | ratio attached/detached | tool CPU, % of one CPU |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    trows = select(rows, scenario="tool")
+    for k in ("stock", "patched"):
+        meds = {}
+        for att in ("no", "yes"):
+            sel = select(trows, kernel=k, attached=att)
+            if not sel:
+                continue
+            text, med = spread([map_unmap(r) for r in sel])
+            meds[att] = med
+            rate = spread([1e6 / map_unmap(r) for r in sel if map_unmap(r)])[0]
+            cpu = "-"
+            if att == "yes":
+                cpu = spread([100.0 * num(r.get("tool_cpu_s")) / num(r.get("secs"))
+                              for r in sel if num(r.get("tool_cpu_s")) is not None and num(r.get("secs"))])[0]
+            out.append("| %s | %s | %s | %s | %s | %s |" % (
+                k, "attached" if att == "yes" else "detached", text, rate,
+                ratio(meds.get("yes"), meds.get("no")) if att == "yes" else "", cpu))
+    return out if len(out) > 2 else []
+
+
 # ---- pictures ---------------------------------------------------------------
 
 COLOURS = {"pool": "#1f77b4", "used": "#ff7f0e", "transient": "#d62728", "memfree": "#2ca02c"}
@@ -489,8 +512,14 @@ def main():
     if t and why("pools"):
         o += ["", "notes: " + why("pools")]
     o += ["", "## 6. Tool overhead (swiotlbtop attached/detached)", "",
-          "cannot run: %s" % (why("tool") or "not selected"),
-          "", "## 7. Memory timeline", ""]
+          "dma_map_benchmark (1 thread, 1 page, bidirectional, swiotlb=force) with `swiotlbtop -b 1` "
+          "detached and attached, twice each in the same boot; the tool's CPU time is its user + "
+          "system time while the benchmark ran.", ""]
+    t = tool_table(rows)
+    o += t if t else ["cannot run: %s" % (why("tool") or "not selected")]
+    if t and why("tool"):
+        o += ["", "notes: " + why("tool")]
+    o += ["", "## 7. Memory timeline", ""]
     if "memory" in pics:
         o += ["swiotlb memory and MemFree through the fio burst, 30 s idle and tmpfs memory "
               "pressure, one panel per boot.", "", "![memory timeline](%s)" % pics["memory"]]
