@@ -452,6 +452,12 @@ def main():
         rs = [s for s in skips if s.get("scenario", "").startswith(prefixes)]
         return "; ".join(sorted({"%s: %s" % (s.get("kernel"), s.get("reason", "").replace("_", " ")) for s in rs}))
 
+    def table_or_reason(table, scenario):
+        """A scenario's table and its notes, or the reason it could not run."""
+        if not table:
+            return ["cannot run: %s" % (why(scenario) or "not selected")]
+        return table + (["", "notes: " + why(scenario)] if why(scenario) else [])
+
     o = ["# swiotlb-elastic benchmarks, %s" % meta.get("date", base), "",
          "**These figures come from an emulated guest** (QEMU TCG, no KVM) on a shared 2-core "
          "machine. Times are TCG times, not facts about real hardware: read the patched/stock "
@@ -499,26 +505,17 @@ def main():
     if why("fio"):
         o += ["", "notes: " + why("fio")]
     o += ["", "## 4. Ramp and burst (test module, swiotlb=512,force: 1 MiB pools)", ""]
-    t = ramp_table(rows)
-    o += t if t else ["cannot run: %s" % (why("ramp") or "not selected")]
-    if t and why("ramp"):
-        o += ["", "notes: " + why("ramp")]
+    o += table_or_reason(ramp_table(rows), "ramp")
     o += ["", "## 5. Many pools (swiotlb=512,force: 1 MiB pools)", "",
           "dma_map_benchmark (1 thread, 1 page, bidirectional) after the test module held mappings "
           "until the default io_tlb_mem had that many pools and released them: the pools stay (stock "
           "never returns memory), new mappings land in the newest pool, and unmap looks the pool up.", ""]
-    t = pools_table(rows)
-    o += t if t else ["cannot run: %s" % (why("pools") or "not selected")]
-    if t and why("pools"):
-        o += ["", "notes: " + why("pools")]
+    o += table_or_reason(pools_table(rows), "pools")
     o += ["", "## 6. Tool overhead (swiotlbtop attached/detached)", "",
           "dma_map_benchmark (1 thread, 1 page, bidirectional, swiotlb=force) with `swiotlbtop -b 1` "
           "detached and attached, twice each in the same boot; the tool's CPU time is its user + "
           "system time while the benchmark ran.", ""]
-    t = tool_table(rows)
-    o += t if t else ["cannot run: %s" % (why("tool") or "not selected")]
-    if t and why("tool"):
-        o += ["", "notes: " + why("tool")]
+    o += table_or_reason(tool_table(rows), "tool")
     o += ["", "## 7. Memory timeline", ""]
     if "memory" in pics:
         o += ["swiotlb memory and MemFree through the fio burst, 30 s idle and tmpfs memory "
