@@ -26,13 +26,16 @@ top=$!
 trap 'kill -INT "$top" 2>/dev/null || true' EXIT
 sleep 3	# an idle interval or two before the first burst, for the picture
 
-# Three bursts of mixed-size writes with crc32c verification, pauses between.
+# Three bursts of mixed-size writes with crc32c verification, pauses between;
+# four jobs on their own ranges of the disk, as one job alone keeps too
+# little in flight under TCG to fill the 2 MiB pool.
 # When the requests in flight need more than the initial pool, swiotlb adds
 # transient and dynamic pools during a burst (and, with the elastic-pool
 # patches, returns memory afterwards); swiotlbtop shows both.
 for burst in 1 2 3; do
 	fio --name="burst$burst" --filename=/dev/vda --direct=1 --ioengine=libaio \
-		--rw=randwrite --bsrange=4k-256k --iodepth=32 --size=64M \
+		--rw=randwrite --bsrange=4k-256k --iodepth=32 --size=48M \
+		--numjobs=4 --offset_increment=48M --group_reporting \
 		--verify=crc32c --verify_fatal=1 --verify_state_save=0 --thread \
 		--output="/tmp/fio$burst.txt"
 	sleep 4
