@@ -72,6 +72,15 @@ for flavour in "${flavours[@]}"; do
 	count "" <<<"$(tap_result "$rc" "$flavour: guest run" "$msg")"
 done
 
+# The tools on this machine's own kernel: reduced mode starts and exits.
+tools=$CACHE/tests/patched-test/tools
+if [ -x "$tools/swiotlbtop" ]; then
+	log "tools on the host kernel ($(uname -r))"
+	count "host: " < <("$PROJECT_ROOT/selftests/tools/swiotlb_tools_host_test.sh" "$tools" 2>&1 || true)
+else
+	count "" <<<"not ok - host: no tools built in $tools"
+fi
+
 summary="$pass passed, $fail failed"
 [ "$skip" -eq 0 ] || summary+=", $skip skipped"
 echo "$summary"
