@@ -10,12 +10,28 @@ set -euo pipefail
 config=$1
 shift
 bad=0
+
+# Options that the tree's Kconfig does not define are skipped: the same
+# fragments configure the stock kernel, which lacks the series' options
+# (CONFIG_SWIOTLB_ELASTIC...).  The kernel source is the "source" link of an
+# O= build directory, or the directory of .config itself.
+src=$(dirname "$config")
+[ -d "$src/source" ] && src=$src/source
+undefined() {
+	local sym=${1#CONFIG_}
+	! grep -rqsE --include='Kconfig*' \
+		"^[[:space:]]*(menu)?config[[:space:]]+${sym}([[:space:]]|\$)" "$src"
+}
 for frag in "$@"; do
 	while IFS= read -r line; do
 		case $line in
 		CONFIG_*=*)
 			opt=${line%%=*}
 			if ! grep -qxF -- "$line" "$config"; then
+				if ! grep -qE "^(# )?${opt}[= ]" "$config" && undefined "$opt"; then
+					echo "config: ${frag##*/}: $opt is not defined by this tree's Kconfig, skipped" >&2
+					continue
+				fi
 				have=$(grep -E "^(# )?${opt}[= ]" "$config" || echo "absent")
 				echo "config: ${frag##*/} wants $line, .config has: $have" >&2
 				bad=1

@@ -13,6 +13,7 @@
  *   held              (r)  number of mappings currently held
  *   stats             (r)  cumulative counters since load
  *   cmd               (w)  "map N SIZE DIR", "sync", "unmap",
+ *                          "unmap N" (the N oldest held mappings),
  *                          "run N SIZE DIR", "edu SIZE"
  *   inject_corrupt    (rw) flip one byte of what the device sees in that
  *                          many of the next mappings, so that a test can
@@ -377,21 +378,25 @@ static int set_cmd_sync(void)
 }
 
 /**
- * set_cmd_unmap() - "unmap": unmap and free every held mapping
+ * set_cmd_unmap() - "unmap [N]": unmap and free held mappings
+ * @n:		number of mappings to unmap, oldest first; ULONG_MAX for all
  *
  * For DMA_FROM_DEVICE and DMA_BIDIRECTIONAL the device writes a fresh
  * pattern first, which the CPU buffer must hold after dma_unmap_single().
  *
  * Context: st.lock held.
- * Return: 0 or -EIO on a mismatch; everything is unmapped and freed anyway.
+ * Return: 0 or -EIO on a mismatch; the mappings are unmapped and freed
+ * anyway.
  */
-static int set_cmd_unmap(void)
+static int set_cmd_unmap(unsigned long n)
 {
 	struct device *dev = set_dev();
 	struct set_buf *b, *tmp;
 	int ret = 0;
 
 	list_for_each_entry_safe(b, tmp, &st.held, node) {
+		if (!n--)
+			break;
 		if (set_dir_from_dev(b->dir)) {
 			b->seed++;
 			set_fill(set_dev_view(dev, b->dma), b->size, b->seed,
@@ -430,7 +435,7 @@ static int set_cmd_run(unsigned int n, size_t size,
 	ret = set_cmd_map(n, size, dir);
 	if (!ret)
 		ret = set_cmd_sync();
-	ret2 = set_cmd_unmap();
+	ret2 = set_cmd_unmap(ULONG_MAX);
 	return ret ? ret : ret2;
 }
 
@@ -614,7 +619,12 @@ static int set_cmd_exec(int argc, char **argv)
 	if (argc == 1 && !strcmp(argv[0], "sync"))
 		return set_cmd_sync();
 	if (argc == 1 && !strcmp(argv[0], "unmap"))
-		return set_cmd_unmap();
+		return set_cmd_unmap(ULONG_MAX);
+	if (argc == 2 && !strcmp(argv[0], "unmap")) {
+		if (kstrtouint(argv[1], 0, &n) || !n)
+			return -EINVAL;
+		return set_cmd_unmap(n);
+	}
 	if (argc == 2 && !strcmp(argv[0], "edu")) {
 		if (set_parse_size(argv[1], EDU_DMA_BUF_SIZE, &size))
 			return -EINVAL;
@@ -836,7 +846,7 @@ static void __exit set_exit(void)
 	pci_unregister_driver(&set_edu_driver);
 	debugfs_remove_recursive(st.debugfs);
 	mutex_lock(&st.lock);
-	set_cmd_unmap();
+	set_cmd_unmap(ULONG_MAX);
 	mutex_unlock(&st.lock);
 	platform_device_unregister(st.pdev);
 }

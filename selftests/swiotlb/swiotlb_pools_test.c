@@ -1,0 +1,705 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swiotlb_pools_test - kselftests of elastic swiotlb pools: growth before
+ * exhaustion, the cap, the shrinker, idle return, and a stress run, driven
+ * through the swiotlb_elastic_test module.
+ *
+ * The policy is read and set through /sys/kernel/debug/swiotlb/elastic,
+ * /sys/kernel/debug/swiotlb/pools and /sys/module/swiotlb/parameters/; the
+ * shrinker is run through SHRINKER_DEBUG's scan file.  Each test starts
+ * with the dynamic pools freed and restores the parameters at the end.
+ *
+ * Needs root, the module loaded and a kernel with CONFIG_SWIOTLB_ELASTIC
+ * booted with swiotlb=force; tests skip otherwise (the stock kernel).
+ * SWIOTLB_STRESS_SECONDS sets the length of the stress run (default 20).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define SET_DIR		"/sys/kernel/debug/swiotlb_elastic_test"
+#define TLB_DIR		"/sys/kernel/debug/swiotlb"
+#define ELASTIC		TLB_DIR "/elastic"
+#define PARAM_DIR	"/sys/module/swiotlb/parameters"
+#define FAIL_DIR	"/sys/kernel/debug/fail_page_alloc"
+#define MAP_SIZE	262144UL	/* one whole segment */
+#define MAP_SLOTS	128UL
+#define MAX_POOLS	512
+
+static const char *const params[] = { "cap", "floor", "idle_ms",
+				      "grow_watermark" };
+
+/* Write a formatted string to a file in one write; 0 or -errno. */
+static __printf(2, 3) int put(const char *path, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	FILE *f;
+	int ret = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	setvbuf(f, NULL, _IONBF, 0);
+	if (fputs(buf, f) == EOF)
+		ret = -errno;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static __printf(1, 2) int cmd(const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return put(SET_DIR "/cmd", "%s", buf);
+}
+
+/* Value of "key value" (or "key=value") in a file; -1 if absent. */
+static long kv(const char *path, const char *key)
+{
+	char line[512], *tok, *save;
+	size_t len = strlen(key);
+	long val = -1;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (val < 0 && fgets(line, sizeof(line), f)) {
+		for (tok = strtok_r(line, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save)) {
+			if (strncmp(tok, key, len))
+				continue;
+			if (tok[len] == '=') {
+				val = strtol(tok + len + 1, NULL, 0);
+				break;
+			}
+			if (!tok[len]) {
+				tok = strtok_r(NULL, " \n", &save);
+				val = tok ? strtol(tok, NULL, 0) : -1;
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/* The number a file holds; -1 if it cannot be read. */
+static long num(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long val = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &val) != 1)
+			val = -1;
+		fclose(f);
+	}
+	return val;
+}
+
+static long el(const char *key)
+{
+	return kv(ELASTIC, key);
+}
+
+static long failures(void)
+{
+	return el("map_failed_too_big") + el("map_failed_full") +
+	       el("map_failed_transient") + el("map_failed_cap");
+}
+
+static long meminfo_kb(const char *key)
+{
+	char line[256];
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			val = strtol(line + strlen(key), NULL, 10);
+	fclose(f);
+	return val;
+}
+
+struct pool {
+	unsigned long long start;
+	char kind[16];
+	unsigned long nslabs, used;
+	long idle_ms;		/* since the last use; -1 if not listed */
+};
+
+/* Parse swiotlb/pools; the number of pools, or -1. */
+static int pools(struct pool *p, int max)
+{
+	unsigned long long end, created;
+	char line[512], owner[128];
+	unsigned int nareas;
+	FILE *f = fopen(TLB_DIR "/pools", "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		p[n].idle_ms = -1;
+		if (sscanf(line, "%llx %llx %15s %lu %u %lu %llu %127s %ld",
+			   &p[n].start, &end, p[n].kind, &p[n].nslabs,
+			   &nareas, &p[n].used, &created, owner,
+			   &p[n].idle_ms) >= 8)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int count_kind(const char *kind, bool only_unused,
+		      unsigned long *nslabs)
+{
+	struct pool p[MAX_POOLS];
+	int i, n = pools(p, MAX_POOLS), c = 0;
+
+	if (nslabs)
+		*nslabs = 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(p[i].kind, kind) || (only_unused && p[i].used))
+			continue;
+		c++;
+		if (nslabs)
+			*nslabs += p[i].nslabs;
+	}
+	return c;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Poll until el(key) >= want or timeout; the last value read. */
+static long wait_el(const char *key, long want, long timeout_ms)
+{
+	long end = now_ms() + timeout_ms, v;
+
+	while ((v = el(key)) < want && now_ms() < end)
+		pause_ms(5);
+	return v;
+}
+
+static char shrinker_scan[256];
+
+static bool find_shrinker(void)
+{
+	glob_t g;
+	bool found = false;
+
+	if (!glob("/sys/kernel/debug/shrinker/swiotlb-*/scan", 0, NULL, &g)) {
+		snprintf(shrinker_scan, sizeof(shrinker_scan), "%s",
+			 g.gl_pathv[0]);
+		found = true;
+	}
+	globfree(&g);
+	return found;
+}
+
+/* Run the shrinker once, asking for everything it can free. */
+static int shrink(void)
+{
+	return put(shrinker_scan, "0 0 1000000000");
+}
+
+static long shrinker_count(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s", shrinker_scan);
+	strcpy(strrchr(path, '/'), "/count");
+	return kv(path, "0");
+}
+
+static bool swiotlb_forced(void)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/cmdline", "r");
+	bool forced = false;
+	char *p;
+
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f))
+		for (p = strstr(line, "swiotlb="); p && !forced;
+		     p = strstr(p + 1, "swiotlb="))
+			forced = strcspn(p, " \n") > strcspn(p, "f") &&
+				 !strncmp(p + strcspn(p, "f"), "force", 5);
+	fclose(f);
+	return forced;
+}
+
+FIXTURE(pools) {
+	char saved[4][64];
+	long nslabs0;
+};
+
+FIXTURE_SETUP(pools)
+{
+	unsigned int i;
+	FILE *f;
+
+	if (access(ELASTIC, R_OK))
+		SKIP(return, "no %s: kernel without elastic pools", ELASTIC);
+	if (access(SET_DIR "/cmd", W_OK))
+		SKIP(return, "swiotlb_elastic_test module not loaded");
+	if (!swiotlb_forced())
+		SKIP(return, "kernel not booted with swiotlb=force");
+	if (!find_shrinker())
+		SKIP(return, "no swiotlb shrinker in debugfs (SHRINKER_DEBUG)");
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), PARAM_DIR "/%s", params[i]);
+		f = fopen(path, "r");
+		ASSERT_NE(NULL, f);
+		ASSERT_NE(NULL, fgets(self->saved[i], sizeof(self->saved[i]), f));
+		fclose(f);
+	}
+	cmd("unmap");
+	ASSERT_EQ(0, put(PARAM_DIR "/idle_ms", "0"));
+	ASSERT_EQ(0, put(PARAM_DIR "/floor", "0"));
+	ASSERT_EQ(0, put(PARAM_DIR "/cap", "0"));
+	ASSERT_EQ(0, put(PARAM_DIR "/grow_watermark", "75"));
+	ASSERT_EQ(0, shrink());
+	self->nslabs0 = el("nslabs");
+	TH_LOG("start: %ld slots, %d dynamic pools", self->nslabs0,
+	       count_kind("dynamic", false, NULL));
+}
+
+FIXTURE_TEARDOWN(pools)
+{
+	unsigned int i;
+	char path[128];
+
+	if (access(ELASTIC, R_OK) || access(SET_DIR "/cmd", W_OK) ||
+	    !shrinker_scan[0])
+		return;
+	cmd("unmap");
+	put(PARAM_DIR "/floor", "0");
+	shrink();
+	/* Cap before floor: a floor above the old cap would be refused. */
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
+		snprintf(path, sizeof(path), PARAM_DIR "/%s", params[i]);
+		put(path, "%s", self->saved[i]);
+	}
+}
+
+/* Bad values are refused and the old value stays. */
+TEST_F(pools, params_refuse_bad_values)
+{
+	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/grow_watermark", "0"));
+	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/grow_watermark", "101"));
+	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/cap", "12Q"));
+	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/idle_ms", "-1"));
+	EXPECT_EQ(0, put(PARAM_DIR "/cap", "64M"));
+	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/floor", "128M"));
+	EXPECT_EQ(75, el("grow_watermark"));
+	EXPECT_EQ(32768, el("cap_nslabs"));
+	EXPECT_EQ(0, el("floor_nslabs"));
+	EXPECT_EQ(0, el("idle_ms"));
+}
+
+/*
+ * A load that ramps up, one segment every 2 ms, to the size of the default
+ * pool plus two dynamic pools: the pools arrive before they are needed, so
+ * no transient pool is created and no mapping fails.
+ */
+TEST_F_TIMEOUT(pools, ramp_grows_before_exhaustion, 180)
+{
+	long grown = el("pools_grown"), trans = el("transient_pools");
+	long failed = failures(), target = self->nslabs0 + 4096;
+	long held;
+
+	for (held = 0; held < target; held += MAP_SLOTS) {
+		ASSERT_EQ(0, cmd("map 1 %lu to", MAP_SIZE));
+		pause_ms(2);
+	}
+	EXPECT_EQ(held / (long)MAP_SLOTS, num(SET_DIR "/held"));
+	EXPECT_EQ(trans, el("transient_pools"));
+	EXPECT_EQ(failed, failures());
+	EXPECT_LE(grown + 2, el("pools_grown"));
+	EXPECT_LE(held, el("nslabs"));
+	TH_LOG("%ld slots held, %ld pools grown, capacity %ld", held,
+	       el("pools_grown") - grown, el("nslabs"));
+}
+
+/*
+ * A burst past the capacity in one command, with growth only when full and
+ * the growth worker's first attempt failing (fail_page_alloc, three
+ * failures of order 8 and up: 4, 2 and 1 MiB): the mappings past the
+ * capacity get transient pools, the worker's next run grows, and later
+ * mappings use the grown pool.  No mapping fails.
+ */
+TEST_F_TIMEOUT(pools, burst_transient_then_growth, 120)
+{
+	long grown = el("pools_grown"), trans = el("transient_pools");
+	long gfail = el("grow_failed"), failed = failures(), n;
+
+	if (access(FAIL_DIR "/times", W_OK))
+		SKIP(return, "no %s (FAIL_PAGE_ALLOC)", FAIL_DIR);
+	ASSERT_EQ(0, put(PARAM_DIR "/grow_watermark", "100"));
+	ASSERT_EQ(0, put(FAIL_DIR "/verbose", "0"));
+	ASSERT_EQ(0, put(FAIL_DIR "/ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, put(FAIL_DIR "/min-order", "8"));
+	ASSERT_EQ(0, put(FAIL_DIR "/interval", "1"));
+	ASSERT_EQ(0, put(FAIL_DIR "/times", "3"));
+	ASSERT_EQ(0, put(FAIL_DIR "/probability", "100"));
+	n = (self->nslabs0 - el("used")) / MAP_SLOTS + 16;
+	ASSERT_EQ(0, cmd("map %ld %lu to", n, MAP_SIZE));
+	EXPECT_EQ(failed, failures());
+	EXPECT_LT(grown, wait_el("pools_grown", grown + 1, 10000));
+	put(FAIL_DIR "/probability", "0");
+	EXPECT_LT(trans, el("transient_pools"));
+	EXPECT_LE(gfail + 1, el("grow_failed"));
+
+	trans = el("transient_pools");
+	ASSERT_EQ(0, cmd("map 4 %lu to", MAP_SIZE));
+	EXPECT_EQ(trans, el("transient_pools"));
+	EXPECT_EQ(failed, failures());
+
+	ASSERT_EQ(0, cmd("unmap"));
+	EXPECT_EQ(0, count_kind("transient", false, NULL));
+	TH_LOG("%ld mappings past the capacity: %ld pools grown",
+	       n - (self->nslabs0 / (long)MAP_SLOTS), el("pools_grown") - grown);
+}
+
+/*
+ * With the cap at the current size, filling the pool fails at exactly the
+ * first mapping past it, with the cap reason; nothing is grown or leaked,
+ * and mappings succeed again after the release.
+ */
+TEST_F_TIMEOUT(pools, cap_holds_exactly, 120)
+{
+	long total = el("total_nslabs"), grown = el("pools_grown");
+	long capfail = el("map_failed_cap"), trans = el("transient_pools");
+	long used = el("used"), mfailed = kv(SET_DIR "/stats", "failed");
+	long n;
+
+	ASSERT_EQ(0, put(PARAM_DIR "/cap", "%ld", total * 2048));
+	EXPECT_EQ(total, el("cap_nslabs"));
+	n = (self->nslabs0 - used) / MAP_SLOTS + 4;
+	EXPECT_EQ(-ENOMEM, cmd("map %ld %lu to", n, MAP_SIZE));
+	EXPECT_EQ(mfailed + 1, kv(SET_DIR "/stats", "failed"));
+	EXPECT_EQ(capfail + 1, el("map_failed_cap"));
+	EXPECT_EQ(trans, el("transient_pools"));
+	EXPECT_EQ(grown, el("pools_grown"));
+	EXPECT_EQ(total, el("total_nslabs"));
+
+	ASSERT_EQ(0, cmd("unmap"));
+	EXPECT_EQ(total, el("total_nslabs"));
+	EXPECT_GE(used + (long)MAP_SLOTS, el("used"));
+	EXPECT_EQ(0, cmd("run 8 %lu bidi", MAP_SIZE));
+	EXPECT_EQ(capfail + 1, el("map_failed_cap"));
+}
+
+/*
+ * Map one segment at a time until at least two dynamic pools exist and the
+ * newest mapping is in a dynamic pool; return that pool's start.
+ */
+static unsigned long long grow_two(struct __test_metadata *_metadata,
+				   long *held)
+{
+	struct pool a[MAX_POOLS], b[MAX_POOLS];
+	int na, nb, i, j, k;
+
+	for (k = 0; k < 4096; k++) {
+		na = pools(a, MAX_POOLS);
+		if (cmd("map 1 %lu to", MAP_SIZE))
+			return 0;
+		(*held)++;
+		pause_ms(1);
+		nb = pools(b, MAX_POOLS);
+		if (count_kind("dynamic", false, NULL) < 2)
+			continue;
+		for (i = 0; i < nb; i++) {
+			if (strcmp(b[i].kind, "dynamic"))
+				continue;
+			for (j = 0; j < na && a[j].start != b[i].start; j++)
+				;
+			if (j < na && b[i].used >= a[j].used + MAP_SLOTS)
+				return b[i].start;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The shrinker frees exactly the dynamic pools without a used slot, and
+ * MemFree goes up by their size; a pool holding a single mapping stays
+ * until that mapping is released.
+ */
+TEST_F_TIMEOUT(pools, shrinker_frees_only_empty_dynamic_pools, 180)
+{
+	long held = 0, ret0 = el("pools_returned_shrinker");
+	long rslabs0 = el("returned_nslabs"), nslabs, free0, free1;
+	unsigned long empty_slabs, dyn_slabs;
+	struct pool p[MAX_POOLS];
+	unsigned long long keep;
+	int empty, n, i;
+	bool kept = false;
+
+	keep = grow_two(_metadata, &held);
+	ASSERT_NE(0ULL, keep);
+	ASSERT_EQ(0, cmd("unmap %ld", held - 1));
+
+	empty = count_kind("dynamic", true, &empty_slabs);
+	count_kind("dynamic", false, &dyn_slabs);
+	ASSERT_LT(0, empty);
+	EXPECT_EQ((long)empty_slabs, shrinker_count());
+	nslabs = el("nslabs");
+	free0 = meminfo_kb("MemFree:");
+	ASSERT_EQ(0, shrink());
+	free1 = meminfo_kb("MemFree:");
+
+	EXPECT_EQ(ret0 + empty, el("pools_returned_shrinker"));
+	EXPECT_EQ(rslabs0 + (long)empty_slabs, el("returned_nslabs"));
+	EXPECT_EQ(nslabs - (long)empty_slabs, el("nslabs"));
+	EXPECT_EQ(nslabs - (long)empty_slabs, num(TLB_DIR "/io_tlb_nslabs"));
+	n = pools(p, MAX_POOLS);
+	for (i = 0; i < n; i++) {
+		if (p[i].start == keep) {
+			kept = true;
+			EXPECT_LE(MAP_SLOTS, p[i].used);
+		}
+		if (!strcmp(p[i].kind, "dynamic"))
+			EXPECT_LT(0UL, p[i].used);
+	}
+	EXPECT_TRUE(kept);
+	EXPECT_EQ(1, count_kind("default", false, NULL));
+	/* The freed pool memory is back, give or take other activity. */
+	EXPECT_LE((long)empty_slabs * 2 - 1024, free1 - free0);
+	EXPECT_GE((long)empty_slabs * 2 + 16384, free1 - free0);
+	TH_LOG("freed %d pools, %lu KiB; MemFree +%ld KiB", empty,
+	       empty_slabs * 2, free1 - free0);
+
+	/* Once released, the last pool goes too. */
+	ASSERT_EQ(0, cmd("unmap"));
+	ASSERT_EQ(0, shrink());
+	EXPECT_EQ(0, count_kind("dynamic", false, NULL));
+	EXPECT_EQ(self->nslabs0, el("nslabs"));
+	EXPECT_EQ(self->nslabs0, el("total_nslabs"));
+}
+
+/* The shrinker never takes the pools below the floor. */
+TEST_F_TIMEOUT(pools, shrinker_keeps_the_floor, 180)
+{
+	long held = 0, floor = self->nslabs0 + 2048;
+
+	ASSERT_NE(0ULL, grow_two(_metadata, &held));
+	ASSERT_EQ(0, put(PARAM_DIR "/floor", "%ld", floor * 2048));
+	ASSERT_EQ(0, cmd("unmap"));
+	ASSERT_EQ(0, shrink());
+	EXPECT_LE(floor, el("nslabs"));
+	EXPECT_LE(1, count_kind("dynamic", false, NULL));
+	ASSERT_EQ(0, put(PARAM_DIR "/floor", "0"));
+	ASSERT_EQ(0, shrink());
+	EXPECT_EQ(self->nslabs0, el("nslabs"));
+}
+
+/*
+ * Watch the dynamic pools every 10 ms until none but @keep (0 for none)
+ * is left: a pool must not go before it was idle for @eff ms, and must go
+ * within twice that plus a second once idle.  Returns the pools that went.
+ */
+static int watch_idle(struct __test_metadata *_metadata, long eff,
+		      unsigned long long keep, long timeout_ms)
+{
+	struct pool a[MAX_POOLS], b[MAX_POOLS];
+	long ta, tb, end = now_ms() + timeout_ms;
+	int na, nb, i, j, gone = 0, left;
+
+	na = pools(a, MAX_POOLS);
+	ta = now_ms();
+	do {
+		pause_ms(10);
+		nb = pools(b, MAX_POOLS);
+		tb = now_ms();
+		left = 0;
+		for (i = 0; i < na; i++) {
+			if (strcmp(a[i].kind, "dynamic"))
+				continue;
+			for (j = 0; j < nb && b[j].start != a[i].start; j++)
+				;
+			if (j < nb) {
+				if (a[i].start != keep)
+					left++;
+				/* still there: not idle for too long */
+				EXPECT_FALSE(!b[j].used &&
+					     b[j].idle_ms > 2 * eff + 1000);
+				continue;
+			}
+			gone++;
+			EXPECT_NE(keep, a[i].start);
+			/* gone: it was idle for the idle time */
+			EXPECT_LE(eff, a[i].idle_ms + (tb - ta));
+			EXPECT_EQ(0UL, a[i].used);
+		}
+		memcpy(a, b, sizeof(b[0]) * nb);
+		na = nb;
+		ta = tb;
+	} while (left && now_ms() < end);
+	EXPECT_EQ(0, left);
+	return gone;
+}
+
+/*
+ * Idle return frees each dynamic pool after the idle time since its last
+ * use, not before, and never a pool that holds a mapping.
+ */
+TEST_F_TIMEOUT(pools, idle_return_after_idle_time, 180)
+{
+	const long idle_ms = 1000;
+	long held = 0, ret0 = el("pools_returned_idle"), eff;
+	unsigned long long keep;
+	int dyn, gone;
+
+	keep = grow_two(_metadata, &held);
+	ASSERT_NE(0ULL, keep);
+	ASSERT_EQ(0, cmd("unmap %ld", held - 1));
+	eff = idle_ms << el("idle_backoff");
+	dyn = count_kind("dynamic", false, NULL);
+	ASSERT_EQ(0, put(PARAM_DIR "/idle_ms", "%ld", idle_ms));
+
+	gone = watch_idle(_metadata, eff, keep, 4 * eff + 5000);
+	EXPECT_EQ(dyn - 1, gone);
+	EXPECT_EQ(ret0 + dyn - 1, el("pools_returned_idle"));
+	/* The pool with one mapping stays, however long it is idle. */
+	pause_ms(2 * eff);
+	EXPECT_EQ(1, count_kind("dynamic", false, NULL));
+
+	ASSERT_EQ(0, cmd("unmap"));
+	EXPECT_EQ(1, watch_idle(_metadata, eff, 0, 4 * eff + 5000));
+	EXPECT_EQ(ret0 + dyn, el("pools_returned_idle"));
+	EXPECT_EQ(self->nslabs0, el("nslabs"));
+	TH_LOG("idle time %ld ms: %d pools returned", eff, dyn);
+}
+
+static pid_t start_fio(long seconds)
+{
+	char rt[32];
+	pid_t pid;
+
+	if (access("/usr/bin/fio", X_OK) || access("/dev/vda", W_OK))
+		return 0;
+	snprintf(rt, sizeof(rt), "--runtime=%ld", seconds);
+	pid = fork();
+	if (!pid) {
+		if (chdir("/tmp"))
+			_exit(127);
+		execl("/usr/bin/fio", "fio", "--name=stress",
+		      "--filename=/dev/vda", "--rw=randwrite", "--bs=64k",
+		      "--direct=1", "--ioengine=psync", "--numjobs=2",
+		      "--size=16M", "--offset_increment=16M",
+		      "--verify=crc32c", "--verify_backlog=16",
+		      "--verify_fatal=1", "--verify_state_save=0",
+		      "--time_based", rt,
+		      "--output=/dev/null", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * Both vCPUs map, check and unmap (the module on one, fio with crc32c
+ * verification on the virtio disk on both) while the shrinker runs every
+ * 5 ms, idle return every few ms, and the growth worker's allocations fail
+ * at random: no corrupted byte, no failed verification, no leaked slot.
+ */
+TEST_F_TIMEOUT(pools, stress_shrinker_idle_fail_page_alloc, 600)
+{
+	const char *env = getenv("SWIOTLB_STRESS_SECONDS");
+	long seconds = env ? strtol(env, NULL, 10) : 20, end, runs = 0;
+	long corrupt0 = kv(SET_DIR "/stats", "corrupt"), scans = 0;
+	long grown0 = el("pools_grown"), gfail0 = el("grow_failed");
+	bool inject = !access(FAIL_DIR "/probability", W_OK);
+	int status = 0, ret;
+	pid_t fio;
+
+	if (seconds <= 0 || seconds > 540)
+		SKIP(return, "SWIOTLB_STRESS_SECONDS=%s: 1 to 540", env);
+	ASSERT_EQ(0, put(PARAM_DIR "/idle_ms", "4"));
+	ASSERT_EQ(0, put(PARAM_DIR "/grow_watermark", "10"));
+	if (inject) {
+		put(FAIL_DIR "/min-order", "10");
+		put(FAIL_DIR "/ignore-gfp-wait", "N");
+		put(FAIL_DIR "/verbose", "0");
+		put(FAIL_DIR "/interval", "1");
+		put(FAIL_DIR "/times", "-1");
+		put(FAIL_DIR "/probability", "30");
+	}
+	fio = start_fio(seconds);
+	end = now_ms() + seconds * 1000;
+	while (now_ms() < end) {
+		ret = cmd("map 64 %lu bidi", MAP_SIZE);
+		if (!ret)
+			ret = cmd("sync");
+		EXPECT_EQ(0, ret);
+		EXPECT_EQ(0, cmd("unmap 48"));
+		EXPECT_EQ(0, shrink());
+		scans++;
+		EXPECT_EQ(0, cmd("unmap"));
+		EXPECT_EQ(0, cmd("run 16 %lu from", MAP_SIZE));
+		EXPECT_EQ(0, shrink());
+		scans++;
+		runs++;
+	}
+	if (inject)
+		put(FAIL_DIR "/probability", "0");
+	if (fio > 0) {
+		ASSERT_EQ(fio, waitpid(fio, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	}
+	EXPECT_EQ(corrupt0, kv(SET_DIR "/stats", "corrupt"));
+	EXPECT_EQ(0, num(SET_DIR "/held"));
+	/* Nothing leaked: all dynamic pools can go, back to the start. */
+	ASSERT_EQ(0, put(PARAM_DIR "/idle_ms", "0"));
+	ASSERT_EQ(0, shrink());
+	EXPECT_EQ(0, count_kind("transient", false, NULL));
+	EXPECT_EQ(self->nslabs0, el("nslabs"));
+	EXPECT_EQ(self->nslabs0, el("total_nslabs"));
+	TH_LOG("%ld s, %ld rounds, %ld scans, %ld pools grown, %ld growth failures, fio %s",
+	       seconds, runs, scans, el("pools_grown") - grown0,
+	       el("grow_failed") - gfail0, fio > 0 ? "ran" : "absent");
+}
+
+TEST_HARNESS_MAIN
