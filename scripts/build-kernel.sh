@@ -41,22 +41,7 @@ if [ ! -d "$obj" ]; then
 	done
 fi
 
-frags=("$PROJECT_ROOT/configs/base.config")
-[ "$variant" = test ] && frags+=("$PROJECT_ROOT/configs/debug.config")
-
-# Reconfigure only when a fragment changed since the last configuration.
-stamp=$obj/.swiotlb-elastic-config
-want=$(cat "${frags[@]}" | sha256sum | cut -d' ' -f1)
-if [ ! -f "$obj/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-	log "configuring $flavour-$variant: tinyconfig + ${frags[*]##*/}"
-	mkdir -p "$obj"
-	kmake "$flavour" "$variant" tinyconfig >/dev/null
-	(cd "$BUILD_TREE" && scripts/kconfig/merge_config.sh -m -O "$obj" \
-		"$obj/.config" "${frags[@]}" >/dev/null)
-	kmake "$flavour" "$variant" olddefconfig >/dev/null
-	"$PROJECT_ROOT/scripts/check-config.sh" "$obj/.config" "${frags[@]}"
-	echo "$want" >"$stamp"
-fi
+configure "$flavour" "$variant"
 
 log "building $flavour-$variant ($(git -C "$BUILD_TREE" log -1 --format='%h %s'))"
 kmake "$flavour" "$variant" bzImage modules

@@ -97,7 +97,8 @@ for c in "${commits[@]}"; do
 	rc=0
 	flock 9
 	git -C "$BUILD_TREE" checkout -q --detach "$c"
-	kmake patched test bzImage modules >"$logdir/build-$i.log" 2>&1 || rc=1
+	{ configure patched test && kmake patched test bzImage modules; } \
+		>"$logdir/build-$i.log" 2>&1 || rc=1
 	flock -u 9
 	[ "$rc" -eq 0 ] || tail -n 30 "$logdir/build-$i.log" >&2
 	result "$rc" "build after patch $i/${#commits[@]}: $(git -C "$DEV_TREE" log -1 --format=%s "$c")"

@@ -66,6 +66,35 @@ kmake() {
 		CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
 }
 
+# configure FLAVOUR VARIANT: give the build directory the workbench's
+# configuration for the revision checked out in the build tree: tinyconfig,
+# the fragments (base.config, and debug.config for the test variant) merged
+# with merge_config.sh, olddefconfig, then scripts/check-config.sh.  Done
+# again when a fragment or the checked-out revision changed: a revision
+# whose Kconfig adds an option (the series' CONFIG_SWIOTLB_ELASTIC) must
+# get it, and one that lacks it must not keep a stale .config.  Only the
+# files that depend on a changed option are rebuilt afterwards.
+configure() {
+	local flavour=$1 variant=$2 obj frags want stamp
+	obj=$(build_dir "$flavour" "$variant")
+	frags=("$PROJECT_ROOT/configs/base.config")
+	[ "$variant" = test ] && frags+=("$PROJECT_ROOT/configs/debug.config")
+	stamp=$obj/.swiotlb-elastic-config
+	want=$({ cat "${frags[@]}"; git -C "$BUILD_TREE" rev-parse HEAD; } |
+		sha256sum | cut -d' ' -f1)
+	if [ -f "$obj/.config" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+		return 0
+	fi
+	log "configuring $flavour-$variant: tinyconfig + ${frags[*]##*/}"
+	mkdir -p "$obj"
+	kmake "$flavour" "$variant" tinyconfig >/dev/null
+	(cd "$BUILD_TREE" && scripts/kconfig/merge_config.sh -m -O "$obj" \
+		"$obj/.config" "${frags[@]}" >/dev/null)
+	kmake "$flavour" "$variant" olddefconfig >/dev/null
+	"$PROJECT_ROOT/scripts/check-config.sh" "$obj/.config" "${frags[@]}"
+	echo "$want" >"$stamp"
+}
+
 # need_pkgs PKG...: install the Debian packages that are missing.
 need_pkgs() {
 	local missing=() p
