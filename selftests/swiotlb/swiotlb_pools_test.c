@@ -6,12 +6,13 @@
  *
  * The policy is read and set through /sys/kernel/debug/swiotlb/elastic,
  * /sys/kernel/debug/swiotlb/pools and /sys/module/swiotlb/parameters/; the
- * shrinker is run through SHRINKER_DEBUG's scan file.  Each test starts
+ * shrinker is run through SHRINKER_DEBUG's scan file, and by reclaim under
+ * real memory pressure.  Each test starts
  * with the dynamic pools freed and restores the parameters at the end.
  *
  * Needs root, the module loaded and a kernel with CONFIG_SWIOTLB_ELASTIC
  * booted with swiotlb=force; tests skip otherwise (the stock kernel).
- * SWIOTLB_STRESS_SECONDS sets the length of the stress run (default 20).
+ * SWIOTLB_STRESS_SECONDS sets the length of the stress run (default 120).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -520,6 +522,192 @@ TEST_F_TIMEOUT(pools, shrinker_frees_only_empty_dynamic_pools, 180)
 	EXPECT_EQ(self->nslabs0, el("total_nslabs"));
 }
 
+/* Field @key of /proc/vmstat; -1 if absent. */
+static long vmstat(const char *key)
+{
+	return kv("/proc/vmstat", key);
+}
+
+struct zone_wm {
+	long free, min, low, managed;	/* pages */
+};
+
+/*
+ * The watermarks of the zone with the most managed pages, where user
+ * memory is allocated (the guest's DMA32 or Normal zone); false if
+ * /proc/zoneinfo cannot be read.
+ */
+static bool big_zone(struct zone_wm *big)
+{
+	struct zone_wm z = { 0 };
+	char line[256], key[32];
+	bool found = false;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	long v;
+
+	if (!f)
+		return false;
+	memset(big, 0, sizeof(*big));
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Node ", 5)) {
+			memset(&z, 0, sizeof(z));
+			continue;
+		}
+		if (sscanf(line, " pages free %ld", &v) == 1)
+			z.free = v;
+		else if (sscanf(line, " %31s %ld", key, &v) != 2)
+			continue;
+		else if (!strcmp(key, "min"))
+			z.min = v;
+		else if (!strcmp(key, "low"))
+			z.low = v;
+		else if (!strcmp(key, "managed") && v > big->managed) {
+			z.managed = v;
+			*big = z;
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The memory hog of the memory pressure test: fault in anonymous memory a
+ * MiB at a time while the zone user memory comes from has more free pages
+ * than halfway between its min and low watermarks.  Below low, kswapd
+ * reclaims; staying above min keeps direct reclaim and the OOM killer
+ * away (and if it came, oom_score_adj makes this process its victim).
+ * Runs until killed.
+ */
+static void __attribute__((noreturn)) hog(void)
+{
+	const size_t step = 1UL << 20;
+	struct zone_wm z;
+	void *p;
+
+	put("/proc/self/oom_score_adj", "1000");
+	for (;;) {
+		if (!big_zone(&z))
+			_exit(1);
+		if (z.free <= (z.min + z.low) / 2 + (long)(step / 4096)) {
+			pause_ms(5);
+			continue;
+		}
+		p = mmap(NULL, step, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (p == MAP_FAILED)
+			pause_ms(5);
+	}
+}
+
+/* Pools of @a no longer in @b; their slots in *@slabs. */
+static int gone_pools(const struct pool *a, int na, const struct pool *b,
+		      int nb, unsigned long *slabs)
+{
+	int i, j, gone = 0;
+
+	*slabs = 0;
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && b[j].start != a[i].start; j++)
+			;
+		if (j == nb) {
+			gone++;
+			*slabs += a[i].nslabs;
+		}
+	}
+	return gone;
+}
+
+/*
+ * Under real memory pressure, with reclaim driving the shrinker (no
+ * debugfs scan): a memory hog holds the guest between its min and low
+ * watermarks until kswapd's reclaim has called the swiotlb shrinker.
+ * Only empty dynamic pools go, each counted once with its slots, and the
+ * pool that holds a mapping stays.
+ */
+TEST_F_TIMEOUT(pools, shrinker_under_memory_pressure, 180)
+{
+	long held = 0, ret0, idle0, rslabs0, nslabs, kswapd0, scanned0;
+	struct pool a[MAX_POOLS], b[MAX_POOLS];
+	unsigned long gone_slabs = 0;
+	unsigned long long keep;
+	int na, nb, i, j, gone = 0, status;
+	struct zone_wm z;
+	long end, got, t0;
+	pid_t pid;
+
+	ASSERT_TRUE(big_zone(&z));
+	keep = grow_two(_metadata, &held);
+	ASSERT_NE(0ULL, keep);
+	ASSERT_EQ(0, cmd("unmap %ld", held - 1));
+	ASSERT_LT(0, count_kind("dynamic", true, NULL));
+
+	na = pools(a, MAX_POOLS);
+	nslabs = el("nslabs");
+	ret0 = el("pools_returned_shrinker");
+	idle0 = el("pools_returned_idle");
+	rslabs0 = el("returned_nslabs");
+	kswapd0 = vmstat("pageoutrun");
+	scanned0 = vmstat("slabs_scanned");
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		hog();
+	t0 = now_ms();
+	while ((got = el("pools_returned_shrinker")) == ret0 &&
+	       now_ms() < t0 + 90000)
+		pause_ms(10);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	TH_LOG("%ld pools freed by reclaim after %ld ms of pressure", got - ret0,
+	       now_ms() - t0);
+	/* Without CONFIG_VM_EVENT_COUNTERS, /proc/vmstat has no events. */
+	if (kswapd0 >= 0)
+		TH_LOG("kswapd runs +%ld, slab objects scanned +%ld",
+		       vmstat("pageoutrun") - kswapd0,
+		       vmstat("slabs_scanned") - scanned0);
+	ASSERT_LT(ret0, got);
+
+	/*
+	 * A pool leaves the listing before the grace period that frees it,
+	 * and is counted after it: wait until the two agree.
+	 */
+	end = now_ms() + 10000;
+	for (;;) {
+		nb = pools(b, MAX_POOLS);
+		gone = gone_pools(a, na, b, nb, &gone_slabs);
+		if (el("pools_returned_shrinker") == ret0 + gone ||
+		    now_ms() >= end)
+			break;
+		pause_ms(5);
+	}
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && b[j].start != a[i].start; j++)
+			;
+		if (j < nb)
+			continue;
+		EXPECT_STREQ("dynamic", a[i].kind);
+		EXPECT_EQ(0UL, a[i].used);
+		EXPECT_NE(keep, a[i].start);
+	}
+	EXPECT_EQ(ret0 + gone, el("pools_returned_shrinker"));
+	EXPECT_EQ(idle0, el("pools_returned_idle"));
+	EXPECT_EQ(rslabs0 + (long)gone_slabs, el("returned_nslabs"));
+	EXPECT_EQ(nslabs - (long)gone_slabs, el("nslabs"));
+	EXPECT_EQ(nslabs - (long)gone_slabs, num(TLB_DIR "/io_tlb_nslabs"));
+	EXPECT_EQ(1, count_kind("default", false, NULL));
+	for (i = 0; i < nb && b[i].start != keep; i++)
+		;
+	ASSERT_LT(i, nb);
+	EXPECT_LE(MAP_SLOTS, b[i].used);
+
+	ASSERT_EQ(0, cmd("unmap"));
+	ASSERT_EQ(0, shrink());
+	EXPECT_EQ(self->nslabs0, el("nslabs"));
+}
+
 /* The shrinker never takes the pools below the floor. */
 TEST_F_TIMEOUT(pools, shrinker_keeps_the_floor, 180)
 {
@@ -650,7 +838,7 @@ static pid_t start_fio(long seconds)
 TEST_F_TIMEOUT(pools, stress_shrinker_idle_fail_page_alloc, 600)
 {
 	const char *env = getenv("SWIOTLB_STRESS_SECONDS");
-	long seconds = env ? strtol(env, NULL, 10) : 20, end, runs = 0;
+	long seconds = env ? strtol(env, NULL, 10) : 120, end, runs = 0;
 	long corrupt0 = kv(SET_DIR "/stats", "corrupt"), scans = 0;
 	long grown0 = el("pools_grown"), gfail0 = el("grow_failed");
 	bool inject = !access(FAIL_DIR "/probability", W_OK);
