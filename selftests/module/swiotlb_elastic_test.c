@@ -49,6 +49,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "swiotlb_elastic_test_stats.h"
+
 #define SET_NAME		"swiotlb_elastic_test"
 
 /* Limits of the "cmd" interface. */
@@ -95,31 +97,13 @@ struct set_buf {
 };
 
 /**
- * struct set_stats - cumulative counters shown in debugfs "stats"
- * @maps:	successful mappings
- * @unmaps:	unmappings
- * @bounced:	mappings whose DMA address does not translate to the buffer
- * @failed:	mappings that returned a mapping error
- * @corrupt:	checks that found at least one wrong byte
- * @bytes:	bytes compared by all checks
- */
-struct set_stats {
-	unsigned long maps;
-	unsigned long unmaps;
-	unsigned long bounced;
-	unsigned long failed;
-	unsigned long corrupt;
-	unsigned long bytes;
-};
-
-/**
  * struct set_state - the module's state, protected by @lock
  * @lock:	serializes commands, mask changes and readers of the state
  * @pdev:	the platform test device
  * @debugfs:	debugfs directory
  * @held:	list of struct set_buf currently mapped
  * @nr_held:	number of entries on @held
- * @stats:	cumulative counters
+ * @stats:	cumulative counters, shown in debugfs "stats"
  * @seed:	seed of the next buffer's pattern
  * @edu:	bound edu device or NULL
  * @edu_regs:	BAR0 of @edu
@@ -731,6 +715,7 @@ DEFINE_DEBUGFS_ATTRIBUTE(set_held_fops, set_held_get, NULL, "%llu\n");
 static int set_stats_show(struct seq_file *m, void *v)
 {
 	struct set_stats s;
+	size_t i;
 	int ret;
 
 	ret = mutex_lock_interruptible(&st.lock);
@@ -738,8 +723,10 @@ static int set_stats_show(struct seq_file *m, void *v)
 		return ret;
 	s = st.stats;
 	mutex_unlock(&st.lock);
-	seq_printf(m, "maps=%lu unmaps=%lu bounced=%lu failed=%lu corrupt=%lu bytes=%lu\n",
-		   s.maps, s.unmaps, s.bounced, s.failed, s.corrupt, s.bytes);
+	for (i = 0; i < ARRAY_SIZE(set_stats_fields); i++)
+		seq_printf(m, "%s%s=%lu", i ? " " : "", set_stats_fields[i].name,
+			   *set_stats_at(&s, i));
+	seq_putc(m, '\n');
 	return 0;
 }
 

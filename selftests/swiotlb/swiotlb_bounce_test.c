@@ -11,7 +11,6 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,106 +18,9 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "swiotlb_test_util.h"
 
-#define SET_DIR		"/sys/kernel/debug/swiotlb_elastic_test"
-#define SWIOTLB_DIR	"/sys/kernel/debug/swiotlb"
-#define DEV_NAME	"swiotlb_elastic_test"
 #define BOUNCED_EVENT	"events/swiotlb/swiotlb_bounced/enable"
-#define IO_TLB_SIZE	2048UL
-
-static const char *const tracing_dirs[] = {
-	"/sys/kernel/tracing",
-	"/sys/kernel/debug/tracing",
-};
-
-struct set_stats {
-	unsigned long maps;
-	unsigned long unmaps;
-	unsigned long bounced;
-	unsigned long failed;
-	unsigned long corrupt;
-	unsigned long bytes;
-};
-
-/* Write @s to @path in one write(); 0 or -errno. */
-static int write_str(const char *path, const char *s, int flags)
-{
-	size_t len = strlen(s);
-	ssize_t n;
-	int fd, ret;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
-	if (fd < 0)
-		return -errno;
-	n = len ? write(fd, s, len) : 0;
-	if (n < 0)
-		ret = -errno;
-	else
-		ret = (size_t)n == len ? 0 : -EIO;
-	close(fd);
-	return ret;
-}
-
-/* Read at most @size - 1 bytes of @path into @buf; 0 or -errno. */
-static int read_str(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0) {
-		ret = -errno;
-		n = 0;
-	}
-	buf[n] = '\0';
-	close(fd);
-	return ret;
-}
-
-static int read_ulong(const char *path, unsigned long *val)
-{
-	char buf[64], *end;
-	int ret;
-
-	ret = read_str(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	errno = 0;
-	*val = strtoul(buf, &end, 0);
-	if (errno || end == buf || (*end && *end != '\n'))
-		return -EINVAL;
-	return 0;
-}
-
-static int read_stats(struct set_stats *s)
-{
-	char buf[256];
-	int ret;
-
-	ret = read_str(SET_DIR "/stats", buf, sizeof(buf));
-	if (ret)
-		return ret;
-	if (sscanf(buf, "maps=%lu unmaps=%lu bounced=%lu failed=%lu corrupt=%lu bytes=%lu",
-		   &s->maps, &s->unmaps, &s->bounced, &s->failed, &s->corrupt,
-		   &s->bytes) != 6)
-		return -EINVAL;
-	return 0;
-}
-
-/* Send one command to the module; 0 or -errno. */
-static __printf(1, 2) int set_cmd(const char *fmt, ...)
-{
-	char buf[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return write_str(SET_DIR "/cmd", buf, 0);
-}
 
 static int set_held(unsigned long *held)
 {
@@ -128,39 +30,6 @@ static int set_held(unsigned long *held)
 static int read_io_tlb_used(unsigned long *used)
 {
 	return read_ulong(SWIOTLB_DIR "/io_tlb_used", used);
-}
-
-/* Is "force" among the options of a swiotlb= kernel parameter? */
-static bool swiotlb_forced(void)
-{
-	char buf[4096], *tok, *save, *opt, *osave;
-
-	if (read_str("/proc/cmdline", buf, sizeof(buf)))
-		return false;
-	for (tok = strtok_r(buf, " \t\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
-		if (strncmp(tok, "swiotlb=", 8))
-			continue;
-		for (opt = strtok_r(tok + 8, ",", &osave); opt;
-		     opt = strtok_r(NULL, ",", &osave))
-			if (!strcmp(opt, "force"))
-				return true;
-	}
-	return false;
-}
-
-static const char *tracing_dir(void)
-{
-	char path[256];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(tracing_dirs); i++) {
-		snprintf(path, sizeof(path), "%s/" BOUNCED_EVENT,
-			 tracing_dirs[i]);
-		if (!access(path, W_OK))
-			return tracing_dirs[i];
-	}
-	return NULL;
 }
 
 /*
@@ -197,7 +66,7 @@ static bool env_setup(struct __test_metadata *_metadata, unsigned long *max)
 static void env_teardown(void)
 {
 	unsigned long held;
-	const char *tdir = tracing_dir();
+	const char *tdir = tracing_dir(BOUNCED_EVENT);
 	char path[256];
 
 	if (!set_held(&held) && held)
@@ -458,7 +327,7 @@ static int count_bounced(const char *tdir, unsigned long *count)
 
 TEST_F(bounce, bounced_tracepoint)
 {
-	const char *tdir = tracing_dir();
+	const char *tdir = tracing_dir(BOUNCED_EVENT);
 	char path[256], on[8];
 	unsigned long count = 0;
 

@@ -20,21 +20,18 @@
 #include <errno.h>
 #include <glob.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "swiotlb_test_util.h"
 
-#define SET_DIR		"/sys/kernel/debug/swiotlb_elastic_test"
-#define TLB_DIR		"/sys/kernel/debug/swiotlb"
-#define ELASTIC		TLB_DIR "/elastic"
+#define ELASTIC		SWIOTLB_DIR "/elastic"
 #define PARAM_DIR	"/sys/module/swiotlb/parameters"
 #define FAIL_DIR	"/sys/kernel/debug/fail_page_alloc"
 #define MAP_SIZE	262144UL	/* one whole segment */
@@ -43,84 +40,6 @@
 
 static const char *const params[] = { "cap", "floor", "idle_ms",
 				      "grow_watermark" };
-
-/* Write a formatted string to a file in one write; 0 or -errno. */
-static __printf(2, 3) int put(const char *path, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	FILE *f;
-	int ret = 0;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	setvbuf(f, NULL, _IONBF, 0);
-	if (fputs(buf, f) == EOF)
-		ret = -errno;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	return ret;
-}
-
-static __printf(1, 2) int cmd(const char *fmt, ...)
-{
-	char buf[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return put(SET_DIR "/cmd", "%s", buf);
-}
-
-/* Value of "key value" (or "key=value") in a file; -1 if absent. */
-static long kv(const char *path, const char *key)
-{
-	char line[512], *tok, *save;
-	size_t len = strlen(key);
-	long val = -1;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (val < 0 && fgets(line, sizeof(line), f)) {
-		for (tok = strtok_r(line, " \n", &save); tok;
-		     tok = strtok_r(NULL, " \n", &save)) {
-			if (strncmp(tok, key, len))
-				continue;
-			if (tok[len] == '=') {
-				val = strtol(tok + len + 1, NULL, 0);
-				break;
-			}
-			if (!tok[len]) {
-				tok = strtok_r(NULL, " \n", &save);
-				val = tok ? strtol(tok, NULL, 0) : -1;
-				break;
-			}
-		}
-	}
-	fclose(f);
-	return val;
-}
-
-/* The number a file holds; -1 if it cannot be read. */
-static long num(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long val = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &val) != 1)
-			val = -1;
-		fclose(f);
-	}
-	return val;
-}
 
 static long el(const char *key)
 {
@@ -148,41 +67,11 @@ static long meminfo_kb(const char *key)
 	return val;
 }
 
-struct pool {
-	unsigned long long start;
-	char kind[16];
-	unsigned long nslabs, used;
-	long idle_ms;		/* since the last use; -1 if not listed */
-};
-
-/* Parse swiotlb/pools; the number of pools, or -1. */
-static int pools(struct pool *p, int max)
-{
-	unsigned long long end, created;
-	char line[512], owner[128];
-	unsigned int nareas;
-	FILE *f = fopen(TLB_DIR "/pools", "r");
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		p[n].idle_ms = -1;
-		if (sscanf(line, "%llx %llx %15s %lu %u %lu %llu %127s %ld",
-			   &p[n].start, &end, p[n].kind, &p[n].nslabs,
-			   &nareas, &p[n].used, &created, owner,
-			   &p[n].idle_ms) >= 8)
-			n++;
-	}
-	fclose(f);
-	return n;
-}
-
 static int count_kind(const char *kind, bool only_unused,
 		      unsigned long *nslabs)
 {
-	struct pool p[MAX_POOLS];
-	int i, n = pools(p, MAX_POOLS), c = 0;
+	struct pool_line p[MAX_POOLS];
+	int i, n = read_pools(p, MAX_POOLS), c = 0;
 
 	if (nslabs)
 		*nslabs = 0;
@@ -194,21 +83,6 @@ static int count_kind(const char *kind, bool only_unused,
 			*nslabs += p[i].nslabs;
 	}
 	return c;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void pause_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 /* Poll until el(key) >= want or timeout; the last value read. */
@@ -240,7 +114,7 @@ static bool find_shrinker(void)
 /* Run the shrinker once, asking for everything it can free. */
 static int shrink(void)
 {
-	return put(shrinker_scan, "0 0 1000000000");
+	return write_fmt(shrinker_scan, "0 0 1000000000");
 }
 
 static long shrinker_count(void)
@@ -250,24 +124,6 @@ static long shrinker_count(void)
 	snprintf(path, sizeof(path), "%s", shrinker_scan);
 	strcpy(strrchr(path, '/'), "/count");
 	return kv(path, "0");
-}
-
-static bool swiotlb_forced(void)
-{
-	char line[4096];
-	FILE *f = fopen("/proc/cmdline", "r");
-	bool forced = false;
-	char *p;
-
-	if (!f)
-		return false;
-	if (fgets(line, sizeof(line), f))
-		for (p = strstr(line, "swiotlb="); p && !forced;
-		     p = strstr(p + 1, "swiotlb="))
-			forced = strcspn(p, " \n") > strcspn(p, "f") &&
-				 !strncmp(p + strcspn(p, "f"), "force", 5);
-	fclose(f);
-	return forced;
 }
 
 FIXTURE(pools) {
@@ -297,11 +153,11 @@ FIXTURE_SETUP(pools)
 		ASSERT_NE(NULL, fgets(self->saved[i], sizeof(self->saved[i]), f));
 		fclose(f);
 	}
-	cmd("unmap");
-	ASSERT_EQ(0, put(PARAM_DIR "/idle_ms", "0"));
-	ASSERT_EQ(0, put(PARAM_DIR "/floor", "0"));
-	ASSERT_EQ(0, put(PARAM_DIR "/cap", "0"));
-	ASSERT_EQ(0, put(PARAM_DIR "/grow_watermark", "75"));
+	set_cmd("unmap");
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/idle_ms", "0"));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/floor", "0"));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/cap", "0"));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/grow_watermark", "75"));
 	ASSERT_EQ(0, shrink());
 	self->nslabs0 = el("nslabs");
 	TH_LOG("start: %ld slots, %d dynamic pools", self->nslabs0,
@@ -316,25 +172,25 @@ FIXTURE_TEARDOWN(pools)
 	if (access(ELASTIC, R_OK) || access(SET_DIR "/cmd", W_OK) ||
 	    !shrinker_scan[0])
 		return;
-	cmd("unmap");
-	put(PARAM_DIR "/floor", "0");
+	set_cmd("unmap");
+	write_fmt(PARAM_DIR "/floor", "0");
 	shrink();
 	/* Cap before floor: a floor above the old cap would be refused. */
 	for (i = 0; i < ARRAY_SIZE(params); i++) {
 		snprintf(path, sizeof(path), PARAM_DIR "/%s", params[i]);
-		put(path, "%s", self->saved[i]);
+		write_fmt(path, "%s", self->saved[i]);
 	}
 }
 
 /* Bad values are refused and the old value stays. */
 TEST_F(pools, params_refuse_bad_values)
 {
-	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/grow_watermark", "0"));
-	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/grow_watermark", "101"));
-	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/cap", "12Q"));
-	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/idle_ms", "-1"));
-	EXPECT_EQ(0, put(PARAM_DIR "/cap", "64M"));
-	EXPECT_EQ(-EINVAL, put(PARAM_DIR "/floor", "128M"));
+	EXPECT_EQ(-EINVAL, write_fmt(PARAM_DIR "/grow_watermark", "0"));
+	EXPECT_EQ(-EINVAL, write_fmt(PARAM_DIR "/grow_watermark", "101"));
+	EXPECT_EQ(-EINVAL, write_fmt(PARAM_DIR "/cap", "12Q"));
+	EXPECT_EQ(-EINVAL, write_fmt(PARAM_DIR "/idle_ms", "-1"));
+	EXPECT_EQ(0, write_fmt(PARAM_DIR "/cap", "64M"));
+	EXPECT_EQ(-EINVAL, write_fmt(PARAM_DIR "/floor", "128M"));
 	EXPECT_EQ(75, el("grow_watermark"));
 	EXPECT_EQ(32768, el("cap_nslabs"));
 	EXPECT_EQ(0, el("floor_nslabs"));
@@ -353,10 +209,10 @@ TEST_F_TIMEOUT(pools, ramp_grows_before_exhaustion, 180)
 	long held;
 
 	for (held = 0; held < target; held += MAP_SLOTS) {
-		ASSERT_EQ(0, cmd("map 1 %lu to", MAP_SIZE));
+		ASSERT_EQ(0, set_cmd("map 1 %lu to", MAP_SIZE));
 		pause_ms(2);
 	}
-	EXPECT_EQ(held / (long)MAP_SLOTS, num(SET_DIR "/held"));
+	EXPECT_EQ(held / (long)MAP_SLOTS, read_num(SET_DIR "/held"));
 	EXPECT_EQ(trans, el("transient_pools"));
 	EXPECT_EQ(failed, failures());
 	EXPECT_LE(grown + 2, el("pools_grown"));
@@ -379,27 +235,27 @@ TEST_F_TIMEOUT(pools, burst_transient_then_growth, 120)
 
 	if (access(FAIL_DIR "/times", W_OK))
 		SKIP(return, "no %s (FAIL_PAGE_ALLOC)", FAIL_DIR);
-	ASSERT_EQ(0, put(PARAM_DIR "/grow_watermark", "100"));
-	ASSERT_EQ(0, put(FAIL_DIR "/verbose", "0"));
-	ASSERT_EQ(0, put(FAIL_DIR "/ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, put(FAIL_DIR "/min-order", "8"));
-	ASSERT_EQ(0, put(FAIL_DIR "/interval", "1"));
-	ASSERT_EQ(0, put(FAIL_DIR "/times", "3"));
-	ASSERT_EQ(0, put(FAIL_DIR "/probability", "100"));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/grow_watermark", "100"));
+	ASSERT_EQ(0, write_fmt(FAIL_DIR "/verbose", "0"));
+	ASSERT_EQ(0, write_fmt(FAIL_DIR "/ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, write_fmt(FAIL_DIR "/min-order", "8"));
+	ASSERT_EQ(0, write_fmt(FAIL_DIR "/interval", "1"));
+	ASSERT_EQ(0, write_fmt(FAIL_DIR "/times", "3"));
+	ASSERT_EQ(0, write_fmt(FAIL_DIR "/probability", "100"));
 	n = (self->nslabs0 - el("used")) / MAP_SLOTS + 16;
-	ASSERT_EQ(0, cmd("map %ld %lu to", n, MAP_SIZE));
+	ASSERT_EQ(0, set_cmd("map %ld %lu to", n, MAP_SIZE));
 	EXPECT_EQ(failed, failures());
 	EXPECT_LT(grown, wait_el("pools_grown", grown + 1, 10000));
-	put(FAIL_DIR "/probability", "0");
+	write_fmt(FAIL_DIR "/probability", "0");
 	EXPECT_LT(trans, el("transient_pools"));
 	EXPECT_LE(gfail + 1, el("grow_failed"));
 
 	trans = el("transient_pools");
-	ASSERT_EQ(0, cmd("map 4 %lu to", MAP_SIZE));
+	ASSERT_EQ(0, set_cmd("map 4 %lu to", MAP_SIZE));
 	EXPECT_EQ(trans, el("transient_pools"));
 	EXPECT_EQ(failed, failures());
 
-	ASSERT_EQ(0, cmd("unmap"));
+	ASSERT_EQ(0, set_cmd("unmap"));
 	EXPECT_EQ(0, count_kind("transient", false, NULL));
 	TH_LOG("%ld mappings past the capacity: %ld pools grown",
 	       n - (self->nslabs0 / (long)MAP_SLOTS), el("pools_grown") - grown);
@@ -417,20 +273,20 @@ TEST_F_TIMEOUT(pools, cap_holds_exactly, 120)
 	long used = el("used"), mfailed = kv(SET_DIR "/stats", "failed");
 	long n;
 
-	ASSERT_EQ(0, put(PARAM_DIR "/cap", "%ld", total * 2048));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/cap", "%ld", total * 2048));
 	EXPECT_EQ(total, el("cap_nslabs"));
 	n = (self->nslabs0 - used) / MAP_SLOTS + 4;
-	EXPECT_EQ(-ENOMEM, cmd("map %ld %lu to", n, MAP_SIZE));
+	EXPECT_EQ(-ENOMEM, set_cmd("map %ld %lu to", n, MAP_SIZE));
 	EXPECT_EQ(mfailed + 1, kv(SET_DIR "/stats", "failed"));
 	EXPECT_EQ(capfail + 1, el("map_failed_cap"));
 	EXPECT_EQ(trans, el("transient_pools"));
 	EXPECT_EQ(grown, el("pools_grown"));
 	EXPECT_EQ(total, el("total_nslabs"));
 
-	ASSERT_EQ(0, cmd("unmap"));
+	ASSERT_EQ(0, set_cmd("unmap"));
 	EXPECT_EQ(total, el("total_nslabs"));
 	EXPECT_GE(used + (long)MAP_SLOTS, el("used"));
-	EXPECT_EQ(0, cmd("run 8 %lu bidi", MAP_SIZE));
+	EXPECT_EQ(0, set_cmd("run 8 %lu bidi", MAP_SIZE));
 	EXPECT_EQ(capfail + 1, el("map_failed_cap"));
 }
 
@@ -441,16 +297,16 @@ TEST_F_TIMEOUT(pools, cap_holds_exactly, 120)
 static unsigned long long grow_two(struct __test_metadata *_metadata,
 				   long *held)
 {
-	struct pool a[MAX_POOLS], b[MAX_POOLS];
+	struct pool_line a[MAX_POOLS], b[MAX_POOLS];
 	int na, nb, i, j, k;
 
 	for (k = 0; k < 4096; k++) {
-		na = pools(a, MAX_POOLS);
-		if (cmd("map 1 %lu to", MAP_SIZE))
+		na = read_pools(a, MAX_POOLS);
+		if (set_cmd("map 1 %lu to", MAP_SIZE))
 			return 0;
 		(*held)++;
 		pause_ms(1);
-		nb = pools(b, MAX_POOLS);
+		nb = read_pools(b, MAX_POOLS);
 		if (count_kind("dynamic", false, NULL) < 2)
 			continue;
 		for (i = 0; i < nb; i++) {
@@ -475,14 +331,14 @@ TEST_F_TIMEOUT(pools, shrinker_frees_only_empty_dynamic_pools, 180)
 	long held = 0, ret0 = el("pools_returned_shrinker");
 	long rslabs0 = el("returned_nslabs"), nslabs, free0, free1;
 	unsigned long empty_slabs, dyn_slabs;
-	struct pool p[MAX_POOLS];
+	struct pool_line p[MAX_POOLS];
 	unsigned long long keep;
 	int empty, n, i;
 	bool kept = false;
 
 	keep = grow_two(_metadata, &held);
 	ASSERT_NE(0ULL, keep);
-	ASSERT_EQ(0, cmd("unmap %ld", held - 1));
+	ASSERT_EQ(0, set_cmd("unmap %ld", held - 1));
 
 	empty = count_kind("dynamic", true, &empty_slabs);
 	count_kind("dynamic", false, &dyn_slabs);
@@ -496,8 +352,9 @@ TEST_F_TIMEOUT(pools, shrinker_frees_only_empty_dynamic_pools, 180)
 	EXPECT_EQ(ret0 + empty, el("pools_returned_shrinker"));
 	EXPECT_EQ(rslabs0 + (long)empty_slabs, el("returned_nslabs"));
 	EXPECT_EQ(nslabs - (long)empty_slabs, el("nslabs"));
-	EXPECT_EQ(nslabs - (long)empty_slabs, num(TLB_DIR "/io_tlb_nslabs"));
-	n = pools(p, MAX_POOLS);
+	EXPECT_EQ(nslabs - (long)empty_slabs,
+		  read_num(SWIOTLB_DIR "/io_tlb_nslabs"));
+	n = read_pools(p, MAX_POOLS);
 	for (i = 0; i < n; i++) {
 		if (p[i].start == keep) {
 			kept = true;
@@ -515,7 +372,7 @@ TEST_F_TIMEOUT(pools, shrinker_frees_only_empty_dynamic_pools, 180)
 	       empty_slabs * 2, free1 - free0);
 
 	/* Once released, the last pool goes too. */
-	ASSERT_EQ(0, cmd("unmap"));
+	ASSERT_EQ(0, set_cmd("unmap"));
 	ASSERT_EQ(0, shrink());
 	EXPECT_EQ(0, count_kind("dynamic", false, NULL));
 	EXPECT_EQ(self->nslabs0, el("nslabs"));
@@ -585,7 +442,7 @@ static void __attribute__((noreturn)) hog(void)
 	struct zone_wm z;
 	void *p;
 
-	put("/proc/self/oom_score_adj", "1000");
+	write_fmt("/proc/self/oom_score_adj", "1000");
 	for (;;) {
 		if (!big_zone(&z))
 			_exit(1);
@@ -601,8 +458,8 @@ static void __attribute__((noreturn)) hog(void)
 }
 
 /* Pools of @a no longer in @b; their slots in *@slabs. */
-static int gone_pools(const struct pool *a, int na, const struct pool *b,
-		      int nb, unsigned long *slabs)
+static int gone_pools(const struct pool_line *a, int na,
+		      const struct pool_line *b, int nb, unsigned long *slabs)
 {
 	int i, j, gone = 0;
 
@@ -628,7 +485,7 @@ static int gone_pools(const struct pool *a, int na, const struct pool *b,
 TEST_F_TIMEOUT(pools, shrinker_under_memory_pressure, 180)
 {
 	long held = 0, ret0, idle0, rslabs0, nslabs, kswapd0, scanned0;
-	struct pool a[MAX_POOLS], b[MAX_POOLS];
+	struct pool_line a[MAX_POOLS], b[MAX_POOLS];
 	unsigned long gone_slabs = 0;
 	unsigned long long keep;
 	int na, nb, i, j, gone = 0, status;
@@ -639,10 +496,10 @@ TEST_F_TIMEOUT(pools, shrinker_under_memory_pressure, 180)
 	ASSERT_TRUE(big_zone(&z));
 	keep = grow_two(_metadata, &held);
 	ASSERT_NE(0ULL, keep);
-	ASSERT_EQ(0, cmd("unmap %ld", held - 1));
+	ASSERT_EQ(0, set_cmd("unmap %ld", held - 1));
 	ASSERT_LT(0, count_kind("dynamic", true, NULL));
 
-	na = pools(a, MAX_POOLS);
+	na = read_pools(a, MAX_POOLS);
 	nslabs = el("nslabs");
 	ret0 = el("pools_returned_shrinker");
 	idle0 = el("pools_returned_idle");
@@ -676,7 +533,7 @@ TEST_F_TIMEOUT(pools, shrinker_under_memory_pressure, 180)
 	 */
 	end = now_ms() + 10000;
 	for (;;) {
-		nb = pools(b, MAX_POOLS);
+		nb = read_pools(b, MAX_POOLS);
 		gone = gone_pools(a, na, b, nb, &gone_slabs);
 		if (el("pools_returned_shrinker") == ret0 + gone ||
 		    now_ms() >= end)
@@ -696,14 +553,15 @@ TEST_F_TIMEOUT(pools, shrinker_under_memory_pressure, 180)
 	EXPECT_EQ(idle0, el("pools_returned_idle"));
 	EXPECT_EQ(rslabs0 + (long)gone_slabs, el("returned_nslabs"));
 	EXPECT_EQ(nslabs - (long)gone_slabs, el("nslabs"));
-	EXPECT_EQ(nslabs - (long)gone_slabs, num(TLB_DIR "/io_tlb_nslabs"));
+	EXPECT_EQ(nslabs - (long)gone_slabs,
+		  read_num(SWIOTLB_DIR "/io_tlb_nslabs"));
 	EXPECT_EQ(1, count_kind("default", false, NULL));
 	for (i = 0; i < nb && b[i].start != keep; i++)
 		;
 	ASSERT_LT(i, nb);
 	EXPECT_LE(MAP_SLOTS, b[i].used);
 
-	ASSERT_EQ(0, cmd("unmap"));
+	ASSERT_EQ(0, set_cmd("unmap"));
 	ASSERT_EQ(0, shrink());
 	EXPECT_EQ(self->nslabs0, el("nslabs"));
 }
@@ -714,12 +572,12 @@ TEST_F_TIMEOUT(pools, shrinker_keeps_the_floor, 180)
 	long held = 0, floor = self->nslabs0 + 2048;
 
 	ASSERT_NE(0ULL, grow_two(_metadata, &held));
-	ASSERT_EQ(0, put(PARAM_DIR "/floor", "%ld", floor * 2048));
-	ASSERT_EQ(0, cmd("unmap"));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/floor", "%ld", floor * 2048));
+	ASSERT_EQ(0, set_cmd("unmap"));
 	ASSERT_EQ(0, shrink());
 	EXPECT_LE(floor, el("nslabs"));
 	EXPECT_LE(1, count_kind("dynamic", false, NULL));
-	ASSERT_EQ(0, put(PARAM_DIR "/floor", "0"));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/floor", "0"));
 	ASSERT_EQ(0, shrink());
 	EXPECT_EQ(self->nslabs0, el("nslabs"));
 }
@@ -732,15 +590,15 @@ TEST_F_TIMEOUT(pools, shrinker_keeps_the_floor, 180)
 static int watch_idle(struct __test_metadata *_metadata, long eff,
 		      unsigned long long keep, long timeout_ms)
 {
-	struct pool a[MAX_POOLS], b[MAX_POOLS];
+	struct pool_line a[MAX_POOLS], b[MAX_POOLS];
 	long ta, tb, end = now_ms() + timeout_ms;
 	int na, nb, i, j, gone = 0, left;
 
-	na = pools(a, MAX_POOLS);
+	na = read_pools(a, MAX_POOLS);
 	ta = now_ms();
 	do {
 		pause_ms(10);
-		nb = pools(b, MAX_POOLS);
+		nb = read_pools(b, MAX_POOLS);
 		tb = now_ms();
 		left = 0;
 		for (i = 0; i < na; i++) {
@@ -783,10 +641,10 @@ TEST_F_TIMEOUT(pools, idle_return_after_idle_time, 180)
 
 	keep = grow_two(_metadata, &held);
 	ASSERT_NE(0ULL, keep);
-	ASSERT_EQ(0, cmd("unmap %ld", held - 1));
+	ASSERT_EQ(0, set_cmd("unmap %ld", held - 1));
 	eff = idle_ms << el("idle_backoff");
 	dyn = count_kind("dynamic", false, NULL);
-	ASSERT_EQ(0, put(PARAM_DIR "/idle_ms", "%ld", idle_ms));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/idle_ms", "%ld", idle_ms));
 
 	gone = watch_idle(_metadata, eff, keep, 4 * eff + 5000);
 	EXPECT_EQ(dyn - 1, gone);
@@ -797,7 +655,7 @@ TEST_F_TIMEOUT(pools, idle_return_after_idle_time, 180)
 	pause_ms(2 * eff);
 	EXPECT_EQ(1, count_kind("dynamic", false, NULL));
 
-	ASSERT_EQ(0, cmd("unmap"));
+	ASSERT_EQ(0, set_cmd("unmap"));
 	EXPECT_EQ(1, watch_idle(_metadata, eff, 0, 4 * eff + 5000));
 	EXPECT_EQ(ret0 + dyn, wait_el("pools_returned_idle", ret0 + dyn, 5000));
 	EXPECT_EQ(self->nslabs0, el("nslabs"));
@@ -847,42 +705,42 @@ TEST_F_TIMEOUT(pools, stress_shrinker_idle_fail_page_alloc, 600)
 
 	if (seconds <= 0 || seconds > 540)
 		SKIP(return, "SWIOTLB_STRESS_SECONDS=%s: 1 to 540", env);
-	ASSERT_EQ(0, put(PARAM_DIR "/idle_ms", "4"));
-	ASSERT_EQ(0, put(PARAM_DIR "/grow_watermark", "10"));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/idle_ms", "4"));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/grow_watermark", "10"));
 	if (inject) {
-		put(FAIL_DIR "/min-order", "10");
-		put(FAIL_DIR "/ignore-gfp-wait", "N");
-		put(FAIL_DIR "/verbose", "0");
-		put(FAIL_DIR "/interval", "1");
-		put(FAIL_DIR "/times", "-1");
-		put(FAIL_DIR "/probability", "30");
+		write_fmt(FAIL_DIR "/min-order", "10");
+		write_fmt(FAIL_DIR "/ignore-gfp-wait", "N");
+		write_fmt(FAIL_DIR "/verbose", "0");
+		write_fmt(FAIL_DIR "/interval", "1");
+		write_fmt(FAIL_DIR "/times", "-1");
+		write_fmt(FAIL_DIR "/probability", "30");
 	}
 	fio = start_fio(seconds);
 	end = now_ms() + seconds * 1000;
 	while (now_ms() < end) {
-		ret = cmd("map 64 %lu bidi", MAP_SIZE);
+		ret = set_cmd("map 64 %lu bidi", MAP_SIZE);
 		if (!ret)
-			ret = cmd("sync");
+			ret = set_cmd("sync");
 		EXPECT_EQ(0, ret);
-		EXPECT_EQ(0, cmd("unmap 48"));
+		EXPECT_EQ(0, set_cmd("unmap 48"));
 		EXPECT_EQ(0, shrink());
 		scans++;
-		EXPECT_EQ(0, cmd("unmap"));
-		EXPECT_EQ(0, cmd("run 16 %lu from", MAP_SIZE));
+		EXPECT_EQ(0, set_cmd("unmap"));
+		EXPECT_EQ(0, set_cmd("run 16 %lu from", MAP_SIZE));
 		EXPECT_EQ(0, shrink());
 		scans++;
 		runs++;
 	}
 	if (inject)
-		put(FAIL_DIR "/probability", "0");
+		write_fmt(FAIL_DIR "/probability", "0");
 	if (fio > 0) {
 		ASSERT_EQ(fio, waitpid(fio, &status, 0));
 		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 	}
 	EXPECT_EQ(corrupt0, kv(SET_DIR "/stats", "corrupt"));
-	EXPECT_EQ(0, num(SET_DIR "/held"));
+	EXPECT_EQ(0, read_num(SET_DIR "/held"));
 	/* Nothing leaked: all dynamic pools can go, back to the start. */
-	ASSERT_EQ(0, put(PARAM_DIR "/idle_ms", "0"));
+	ASSERT_EQ(0, write_fmt(PARAM_DIR "/idle_ms", "0"));
 	ASSERT_EQ(0, shrink());
 	EXPECT_EQ(0, count_kind("transient", false, NULL));
 	EXPECT_EQ(self->nslabs0, el("nslabs"));

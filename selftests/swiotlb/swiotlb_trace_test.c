@@ -19,7 +19,6 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,18 +27,9 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "swiotlb_test_util.h"
 
-#define SET_DIR		"/sys/kernel/debug/swiotlb_elastic_test"
-#define SWIOTLB_DIR	"/sys/kernel/debug/swiotlb"
-#define DEV_NAME	"swiotlb_elastic_test"
 #define INSTANCE	"swiotlb_trace_test"
-#define IO_TLB_SHIFT	11
-#define IO_TLB_SIZE	2048UL
-
-static const char *const tracing_dirs[] = {
-	"/sys/kernel/tracing",
-	"/sys/kernel/debug/tracing",
-};
 
 static const char *const events[] = {
 	"swiotlb_map_slots",
@@ -50,127 +40,6 @@ static const char *const events[] = {
 	"swiotlb_grow_failed",
 	"swiotlb_bounce_copy",
 };
-
-/* Write @s to @path in one write(); 0 or -errno. */
-static int write_str(const char *path, const char *s)
-{
-	size_t len = strlen(s);
-	ssize_t n;
-	int fd, ret;
-
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = len ? write(fd, s, len) : 0;
-	if (n < 0)
-		ret = -errno;
-	else
-		ret = (size_t)n == len ? 0 : -EIO;
-	close(fd);
-	return ret;
-}
-
-/* Read all of @path into a new NUL-terminated buffer; NULL on error. */
-static char *read_all(const char *path)
-{
-	size_t len = 0, size = 65536;
-	char *buf, *tmp;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	buf = malloc(size);
-	while (buf) {
-		if (len + 1 >= size) {
-			size *= 2;
-			tmp = realloc(buf, size);
-			if (!tmp) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = tmp;
-		}
-		n = read(fd, buf + len, size - len - 1);
-		if (n < 0) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	close(fd);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
-static int read_ulong(const char *path, unsigned long *val)
-{
-	char *buf, *end;
-	int ret = 0;
-
-	buf = read_all(path);
-	if (!buf)
-		return -errno;
-	errno = 0;
-	*val = strtoul(buf, &end, 0);
-	if (errno || end == buf || (*end && *end != '\n'))
-		ret = -EINVAL;
-	free(buf);
-	return ret;
-}
-
-/* Send one command to the module; 0 or -errno. */
-static __printf(1, 2) int set_cmd(const char *fmt, ...)
-{
-	char buf[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return write_str(SET_DIR "/cmd", buf);
-}
-
-/* Is "force" among the options of a swiotlb= kernel parameter? */
-static bool swiotlb_forced(void)
-{
-	char *buf, *tok, *save, *opt, *osave;
-	bool forced = false;
-
-	buf = read_all("/proc/cmdline");
-	if (!buf)
-		return false;
-	for (tok = strtok_r(buf, " \t\n", &save); tok && !forced;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
-		if (strncmp(tok, "swiotlb=", 8))
-			continue;
-		for (opt = strtok_r(tok + 8, ",", &osave); opt;
-		     opt = strtok_r(NULL, ",", &osave))
-			if (!strcmp(opt, "force"))
-				forced = true;
-	}
-	free(buf);
-	return forced;
-}
-
-static const char *tracing_dir(void)
-{
-	char path[256];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(tracing_dirs); i++) {
-		snprintf(path, sizeof(path), "%s/instances", tracing_dirs[i]);
-		if (!access(path, W_OK))
-			return tracing_dirs[i];
-	}
-	return NULL;
-}
 
 /* One parsed trace line of a swiotlb event. */
 struct ev {
@@ -253,7 +122,7 @@ static int inst_write(struct tctx *c, const char *file, const char *s)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", c->inst, file);
-	return write_str(path, s);
+	return write_str(path, s, O_TRUNC);
 }
 
 static int events_enable(struct tctx *c, bool on)
@@ -406,40 +275,6 @@ static long check_pairing(struct __test_metadata *_metadata,
 	return nlive;
 }
 
-/* One line of debugfs swiotlb/pools. */
-struct pool_line {
-	unsigned long long start, end;
-	char kind[16];
-	unsigned long nslabs, used;
-	unsigned int nareas;
-	char dev[128];
-};
-
-/* Parse swiotlb/pools; the number of pools, or -1. */
-static int read_pools(struct pool_line *pl, int max)
-{
-	char *buf, *line, *save;
-	unsigned long long created;
-	int n = 0;
-
-	buf = read_all(SWIOTLB_DIR "/pools");
-	if (!buf)
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line && n < max;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%llx %llx %15s %lu %u %lu %llu %127s",
-			   &pl[n].start, &pl[n].end, pl[n].kind,
-			   &pl[n].nslabs, &pl[n].nareas, &pl[n].used,
-			   &created, pl[n].dev) != 8) {
-			free(buf);
-			return -1;
-		}
-		n++;
-	}
-	free(buf);
-	return n;
-}
-
 static unsigned long pools_used(const struct pool_line *pl, int n)
 {
 	unsigned long sum = 0;
@@ -508,7 +343,7 @@ static bool ctx_setup(struct __test_metadata *_metadata, struct tctx *c)
 
 	if (geteuid())
 		SKIP(return false, "needs root (debugfs, tracefs)");
-	tdir = tracing_dir();
+	tdir = tracing_dir("instances");
 	if (!tdir)
 		SKIP(return false, "tracefs with instances not available");
 	snprintf(path, sizeof(path), "%s/events/swiotlb/swiotlb_map_slots",
@@ -533,7 +368,7 @@ static bool ctx_setup(struct __test_metadata *_metadata, struct tctx *c)
 	ASSERT_EQ(0, events_enable(c, false));
 	/* Room for the events of a few hundred mappings per CPU. */
 	inst_write(c, "buffer_size_kb", "4096");
-	ASSERT_EQ(0, write_str(SET_DIR "/mask", "64"));
+	ASSERT_EQ(0, write_str(SET_DIR "/mask", "64", O_TRUNC));
 	ASSERT_EQ(0, read_ulong(SET_DIR "/held", &held));
 	ASSERT_EQ(0UL, held) {
 		TH_LOG("mappings left held by an earlier run");
