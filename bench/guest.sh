@@ -16,21 +16,26 @@
 #   bw SECONDS GRANULES MAPBIN MEMCPYBIN
 #            bytes bounced per second (dma_map_benchmark, to-device) against
 #            user space memcpy of the same size
-#   fio SIZE QDS RWS IDLE PRESSURE_MB JOBS
-#            fio with crc32c verification on /dev/vda, JOBS jobs of SIZE each
-#            on their own ranges, for each queue depth in QDS and pattern in
-#            RWS (write,randwrite), sampling swiotlb's
-#            debugfs counters and MemFree, then IDLE seconds of idle, then
-#            PRESSURE_MB of tmpfs memory pressure
+#   fio SIZE QDS RWS IDLE HOLD JOBS IDLECAP MEMHOG
+#            fio (bs=256k) with crc32c verification on /dev/vda, JOBS jobs
+#            of SIZE each on their own ranges, for each queue depth in QDS
+#            and pattern in RWS (write,randwrite), sampling swiotlb's
+#            debugfs counters and MemFree; then IDLE seconds of idle; then
+#            memory pressure (MEMHOG, bench/memhog.c, holding the guest in
+#            reclaim for HOLD seconds); a second burst (the last pattern and
+#            queue depth); then idle until swiotlb memory is back at its
+#            initial size, at most IDLECAP seconds on a kernel with idle
+#            return (swiotlb.idle_ms), at most IDLE seconds on one without
 #   ramp MODULE
 #            the test module's load rising step by step, then at once
 #   tool SECONDS BIN TOOL
 #            dma_map_benchmark (1 thread, 1 page, bidirectional) with TOOL
 #            (swiotlbtop) detached and attached, twice each, and the tool's
 #            CPU time while the benchmark ran
-#   pools MODULE BIN SECONDS COUNTS
+#   pools MODULE BIN SECONDS COUNT
 #            map and unmap cost (one thread, one page) once the default
-#            io_tlb_mem has each number of pools in the comma list COUNTS
+#            io_tlb_mem has COUNT pools, all but the default one full, so
+#            that the mappings land in the pool the list walk reaches last
 set -euo pipefail
 
 if [ $# -lt 2 ] || ! grep -q 'init=[^ ]*guest-init.sh' /proc/cmdline; then
@@ -166,16 +171,153 @@ failprobe_count() {
 	grep -c 'mapfail:' "$trc/trace" 2>/dev/null || true
 }
 
+# Transient pools, counted from events rather than sampled: the series'
+# swiotlb_pool_add event with kind=transient where the kernel has it, else
+# a kprobe on swiotlb_dyn_free(), the RCU callback that frees a transient
+# pool (a kernel without the series frees no other pool).  Sets tmode.
+transient_on() {
+	tmode=none
+	if [ -d "$trc/events/swiotlb/swiotlb_pool_add" ]; then
+		echo 1 >"$trc/events/swiotlb/swiotlb_pool_add/enable" && tmode=events
+	elif echo 'p:swiotlb_bench/dynfree swiotlb_dyn_free' >>"$trc/kprobe_events" 2>/dev/null; then
+		echo 1 >"$trc/events/swiotlb_bench/dynfree/enable" && tmode=kprobe
+	fi
+}
+# transient_count: transient pools in the trace buffer so far.  The kprobe
+# counts a pool once it is freed: wait until no transient slot is in use
+# and the RCU callbacks have run.
+transient_count() {
+	local i=0 tr
+	case $tmode in
+	events) grep -c 'swiotlb_pool_add:.*kind=transient' "$trc/trace" || true ;;
+	kprobe)
+		while read -r tr <"$dbg/io_tlb_transient_nslabs" && [ "$tr" != 0 ] && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		sleep 0.5
+		grep -c 'dynfree:' "$trc/trace" || true
+		;;
+	*) echo - ;;
+	esac
+}
+
+# read_slabs: swiotlb memory in slots (pools + transient pools) into $slabs.
+read_slabs() {
+	local a=0 b=0
+	read -r a <"$dbg/io_tlb_nslabs" || a=0
+	read -r b <"$dbg/io_tlb_transient_nslabs" 2>/dev/null || b=0
+	slabs=$((a + b))
+}
+
+# elastic NAME: a counter of the series' debugfs file, "-" without it.
+elastic() {
+	if [ -r "$dbg/elastic" ]; then
+		awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print "-" }' "$dbg/elastic"
+	else
+		echo -
+	fi
+}
+delta() { # AFTER BEFORE, or "-"
+	if [ "$1" = - ] || [ "$2" = - ]; then echo -; else echo $(($1 - $2)); fi
+}
+
+# Reclaim events while the memory pressure runs: kswapd wake-ups, direct
+# reclaim, and the calls of the swiotlb shrinker (mm_shrink_slab_start
+# filtered on its scan function, where the kernel has one).
+vmscan_on() {
+	local e addr
+	for e in mm_vmscan_kswapd_wake mm_vmscan_direct_reclaim_begin; do
+		[ -d "$trc/events/vmscan/$e" ] && echo 1 >"$trc/events/vmscan/$e/enable"
+	done
+	addr=$(awk '$3 == "swiotlb_shrink_scan" { print $1; exit }' /proc/kallsyms)
+	shrink_traced=0
+	if [ -n "$addr" ] && [ -d "$trc/events/vmscan/mm_shrink_slab_start" ]; then
+		for e in mm_shrink_slab_start mm_shrink_slab_end; do
+			echo "shrink == 0x$addr" >"$trc/events/vmscan/$e/filter" 2>/dev/null || return 0
+			echo 1 >"$trc/events/vmscan/$e/enable"
+		done
+		shrink_traced=1
+	fi
+}
+vmscan_off() {
+	echo 0 >"$trc/events/vmscan/enable" 2>/dev/null || true
+}
+# vmscan_summary: key=value words of the reclaim seen in the trace buffer.
+vmscan_summary() {
+	local kw dr
+	kw=$(grep -c 'mm_vmscan_kswapd_wake:' "$trc/trace" || true)
+	dr=$(grep -c 'mm_vmscan_direct_reclaim_begin:' "$trc/trace" || true)
+	echo -n "kswapd_wakes=$kw direct_reclaims=$dr"
+	if [ "$shrink_traced" = 1 ]; then
+		# A call scans (calls scan_objects) once total_scan reaches the
+		# batch of 128 or the whole count.
+		awk '/mm_shrink_slab_start:/ {
+			for (i = 1; i <= NF; i++) {
+				if ($i == "items") c = $(i + 1)
+				if ($i == "total_scan") ts = $(i + 1)
+				if ($i == "priority") p = $(i + 1)
+			}
+			n++; if (n == 1 || p < minp) minp = p
+			if (ts + 0 >= 128 || ts + 0 >= c + 0) s++
+			if (c + 0 > maxc) maxc = c + 0
+		} END {
+			printf " shrinker_calls=%d shrinker_scans=%d shrinker_min_priority=%s shrinker_max_count=%d",
+				n, s, n ? minp : "-", maxc
+		}' "$trc/trace"
+	else
+		echo -n " shrinker_calls=- shrinker_scans=- shrinker_min_priority=- shrinker_max_count=-"
+	fi
+}
+
+# run_fio BURST RW QD SIZE JOBS: one fio run on /dev/vda and its R line.
+run_fio() {
+	local burst=$1 rw=$2 qd=$3 size=$4 jobs=$5 out bw err wbw rbw jerr
+	out=/tmp/fio-$burst-$rw-$qd.json
+	if fio --name=bench --filename=/dev/vda --direct=1 --ioengine=libaio \
+		--rw="$rw" --bs=256k --iodepth="$qd" --size="$size" \
+		--numjobs="$jobs" --offset_increment="$size" --group_reporting \
+		--verify=crc32c --verify_fatal=0 --verify_state_save=0 --thread --output-format=json \
+		--output="$out" >/dev/null 2>/tmp/fio.err; then
+		err=0
+	else
+		err=1
+		echo "guest.sh: fio $rw iodepth $qd failed:" >&2
+		head -n 20 /tmp/fio.err "$out" >&2
+	fi
+	# fio may print notes before the JSON object.
+	bw=$(python3 -c 'import json,sys
+s=open(sys.argv[1]).read()
+j=json.loads(s[s.index("{"):])["jobs"][0]
+print("%.1f %.1f %d" % (j["write"]["bw"]/1024, j["read"]["bw"]/1024, j["error"]))' "$out" 2>/dev/null || echo "0 0 1")
+	read -r wbw rbw jerr <<<"$bw"
+	if [ "$err" = 1 ] && [ "$jerr" = 0 ]; then jerr=1; fi
+	echo "R kernel=$label scenario=fio burst=$burst rw=$rw qd=$qd jobs=$jobs write_MiBps=$wbw verify_read_MiBps=$rbw fio_error=$jerr"
+}
+
+now_s() { awk '{ print $1 }' /proc/uptime; }
+mib() { awk -v s="$1" 'BEGIN { printf "%g", s * 2 / 1024 }'; }
+
+# The timeline of scenario 3/7: burst (every pattern and queue depth), IDLE
+# seconds idle, memory pressure (memhog holding the guest in reclaim for
+# HOLD seconds), a second burst (the last pattern at the last queue depth),
+# then idle until swiotlb memory is back at its initial size: at most
+# IDLECAP seconds on a kernel with idle return (swiotlb.idle_ms), at most
+# IDLE seconds on one without.
 scen_fio() {
-	local size=$1 qds=$2 rws=$3 idle=$4 pressure=$5 jobs=${6:-1}
-	local t0 spid rw qd out bw fails phasefile=/tmp/bench-phase peak=0 s n
+	local size=$1 qds=$2 rws=$3 idle=$4 hold=$5 jobs=${6:-1} idlecap=${7:-120} memhog=${8:-}
+	local spid rw qd phasefile=/tmp/bench-phase s n init after30 afterp tend waitcap
+	local tr1 tr2 f1=- f2=- el_sh el_id el_tr vms="" hog="" idle_ret grown pret
 	[ -b /dev/vda ] || skip "no /dev/vda (run-guest.sh --disk)"
 	command -v fio >/dev/null || skip "no fio on the host"
 	[ -d "$dbg" ] || skip "no $dbg"
+	echo 4096 >"$trc/buffer_size_kb"
 	probe=0
 	failprobe_on && probe=1
-	echo 4096 >"$trc/buffer_size_kb"
-	t0=$(awk '{ print $1 }' /proc/uptime)
+	transient_on
+	read_slabs
+	init=$slabs
+	el_sh=$(elastic pools_returned_shrinker) el_id=$(elastic pools_returned_idle) el_tr=$(elastic transient_pools)
 	echo idle >"$phasefile"
 	python3 bench/sampler.py "$label" "$phasefile" 0.5 >/tmp/timeline &
 	spid=$!
@@ -183,55 +325,70 @@ scen_fio() {
 	echo burst >"$phasefile"
 	for rw in ${rws//,/ }; do
 		for qd in ${qds//,/ }; do
-			out=/tmp/fio-$rw-$qd.json
-			if fio --name=bench --filename=/dev/vda --direct=1 --ioengine=libaio \
-				--rw="$rw" --bsrange=4k-256k --iodepth="$qd" --size="$size" \
-				--numjobs="$jobs" --offset_increment="$size" --group_reporting \
-				--verify=crc32c --verify_fatal=0 --verify_state_save=0 --thread --output-format=json \
-				--output="$out" >/dev/null 2>/tmp/fio.err; then
-				err=0
-			else
-				err=1
-				echo "guest.sh: fio $rw iodepth $qd failed:" >&2
-				head -n 20 /tmp/fio.err "$out" >&2
-			fi
-			# fio may print notes before the JSON object.
-			bw=$(python3 -c 'import json,sys
-s=open(sys.argv[1]).read()
-j=json.loads(s[s.index("{"):])["jobs"][0]
-print("%.1f %.1f %d" % (j["write"]["bw"]/1024, j["read"]["bw"]/1024, j["error"]))' "$out" 2>/dev/null || echo "0 0 1")
-			read -r wbw rbw jerr <<<"$bw"
-			if [ "$err" = 1 ] && [ "$jerr" = 0 ]; then jerr=1; fi
-			echo "R kernel=$label scenario=fio rw=$rw qd=$qd jobs=$jobs write_MiBps=$wbw verify_read_MiBps=$rbw fio_error=$jerr"
+			run_fio 1 "$rw" "$qd" "$size" "$jobs"
 		done
 	done
 	echo idle-after >"$phasefile"
-	local tend
-	tend=$(awk '{ print $1 }' /proc/uptime)
+	tr1=$(transient_count)
+	if [ "$probe" = 1 ]; then f1=$(failprobe_count); fi
+	echo >"$trc/trace"
 	sleep "$idle"
-	tail -n 1 /tmp/timeline >/tmp/after
+	read_slabs
+	after30=$slabs
 	echo pressure >"$phasefile"
-	if [ "$pressure" -gt 0 ]; then
-		mkdir -p /tmp/pressure
-		dd if=/dev/zero of=/tmp/pressure/fill bs=1M count="$pressure" status=none 2>/dev/null || true
-		sleep 3
-		rm -f /tmp/pressure/fill
+	if [ -x "$memhog" ]; then
+		vmscan_on
+		hog=$("$memhog" "$hold" 120 2>&1 | tr '\n' ' ') || true
+		vmscan_off
+		vms=$(vmscan_summary)
 		sleep 2
+		echo >"$trc/trace"
+	else
+		hog="memhog=missing"
+	fi
+	read_slabs
+	afterp=$slabs
+	echo burst2 >"$phasefile"
+	run_fio 2 "${rws##*,}" "${qds##*,}" "$size" "$jobs"
+	echo idle-return >"$phasefile"
+	tend=$(now_s)
+	tr2=$(transient_count)
+	if [ "$probe" = 1 ]; then f2=$(failprobe_count); fi
+	waitcap=$idle
+	[ -e /sys/module/swiotlb/parameters/idle_ms ] && waitcap=$idlecap
+	read_slabs
+	while [ "$slabs" -gt "$init" ] && awk -v a="$(now_s)" -v b="$tend" -v c="$waitcap" 'BEGIN { exit !(a - b < c) }'; do
+		sleep 0.5
+		read_slabs
+	done
+	if [ "$slabs" -le "$init" ]; then
+		idle_ret=$(awk -v a="$(now_s)" -v b="$tend" 'BEGIN { printf "%.0f", a - b }')
+	elif [ "$waitcap" = "$idlecap" ]; then
+		idle_ret="not_within_${idlecap}_s"
+	else
+		idle_ret="never_(no_idle_return)"
 	fi
 	echo stop >"$phasefile"
 	wait "$spid" 2>/dev/null || true
 	cat /tmp/timeline
-	# Peak swiotlb memory: the largest sampled (nslabs + transient) * 2 KiB.
-	peak=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		s = v["nslabs"] + v["transient"]; if (s > m) m = s } END { print m * 2 / 1024 }' /tmp/timeline)
-	peaktr=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		if (v["transient"] > m) m = v["transient"] } END { print m + 0 }' /tmp/timeline)
-	s=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		print (v["nslabs"] + v["transient"]) * 2 / 1024 }' /tmp/after)
-	fails=-
-	if [ "$probe" = 1 ]; then fails=$(failprobe_count); fi
+	# Peak swiotlb memory: the largest sampled (nslabs + transient) * 2 KiB;
+	# the seconds from the start of the pressure until the samples show
+	# swiotlb memory back at its initial size.
+	read -r s grown pret <<<"$(awk -v init="$init" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		m = v["nslabs"] + v["transient"]; if (m > peak) peak = m
+		if (v["phase"] == "pressure") {
+			if (t0 == "") { t0 = v["t"]; p0 = m }
+			if (ret == "" && m <= init) ret = v["t"] - t0
+		}
+	} END {
+		if (p0 == "") r = "-"; else if (p0 <= init) r = "not_grown"; else if (ret == "") r = "never"; else r = sprintf("%.1f", ret)
+		printf "%s %s %s\n", peak * 2 / 1024, (peak > init ? "yes" : "no"), r
+	}' /tmp/timeline)"
+	if [ "$grown" = no ]; then idle_ret=not_grown; fi
 	n=$(dmesg | grep -c 'swiotlb buffer is full' || true)
-	echo "R kernel=$label scenario=fio-mem peak_MiB=$peak after_MiB=$s after_s=$idle peak_transient_slabs=$peaktr failed_maps=$fails full_msgs=$n hiwater=$(rd $dbg/io_tlb_used_hiwater) load_s=$(awk -v a="$tend" -v b="$t0" 'BEGIN { printf "%.0f", a - b - 2 }')"
+	echo "R kernel=$label scenario=fio-mem peak_MiB=$s init_MiB=$(mib "$init") after_MiB=$(mib "$after30") after_s=$idle pressure_MiB=$(mib "$afterp") pressure_return_s=$pret idle_return_s=$idle_ret grew=$grown transient_pools_1=$tr1 transient_pools_2=$tr2 transient_mode=$tmode failed_maps_1=$f1 failed_maps_2=$f2 full_msgs=$n hiwater=$(rd $dbg/io_tlb_used_hiwater) returned_shrinker=$(delta "$(elastic pools_returned_shrinker)" "$el_sh") returned_idle=$(delta "$(elastic pools_returned_idle)" "$el_id") transient_counter=$(delta "$(elastic transient_pools)" "$el_tr")"
+	echo "R kernel=$label scenario=fio-pressure hold_s=$hold $vms ${hog#memhog }"
 }
 
 load_module() {
@@ -246,32 +403,39 @@ stat() {
 	tr ' ' '\n' <"/sys/kernel/debug/swiotlb_elastic_test/stats" | sed -n "s/^$1=//p"
 }
 
-# ramp_step LABEL T0 MAPS0 FAILED0: one result line of the ramp scenario.
+# ramp_step LABEL T0 MAPS0 FAILED0: one result line of the ramp scenario;
+# releases the held mappings, then counts the transient pools.
 ramp_step() {
-	local t1
-	t1=$(awk '{ print $1 }' /proc/uptime)
-	echo "R kernel=$label scenario=ramp-$1 held_MiB=16 maps=$(($(stat maps) - $3)) failed=$(($(stat failed) - $4)) nslabs=$(rd $dbg/io_tlb_nslabs) transient=$(rd $dbg/io_tlb_transient_nslabs) failed_maps=$([ "$probe" = 1 ] && failprobe_count || echo -) secs=$(awk -v a="$t1" -v b="$2" 'BEGIN { printf "%.2f", a - b }')"
+	local t1 maps failed ns tr fm tp
+	t1=$(now_s)
+	maps=$(($(stat maps) - $3)) failed=$(($(stat failed) - $4))
+	ns=$(rd $dbg/io_tlb_nslabs) tr=$(rd $dbg/io_tlb_transient_nslabs)
+	fm=-
+	if [ "$probe" = 1 ]; then fm=$(failprobe_count); fi
+	echo unmap >"/sys/kernel/debug/swiotlb_elastic_test/cmd"
+	tp=$(transient_count)
+	echo "R kernel=$label scenario=ramp-$1 held_MiB=16 maps=$maps failed=$failed nslabs=$ns transient=$tr transient_pools=$tp transient_mode=$tmode failed_maps=$fm secs=$(awk -v a="$t1" -v b="$2" 'BEGIN { printf "%.2f", a - b }')"
+	echo >"$trc/trace"
 }
 
 scen_ramp() {
 	local mod=$1 d=/sys/kernel/debug/swiotlb_elastic_test n t0 m0 f0
 	load_module "$mod"
+	echo 4096 >"$trc/buffer_size_kb"
 	probe=0
 	failprobe_on && probe=1
+	transient_on
 	# Slow ramp: hold 64 KiB mappings, 32 (2 MiB) a step, 0.2 s apart.
-	t0=$(awk '{ print $1 }' /proc/uptime) m0=$(stat maps) f0=$(stat failed)
+	t0=$(now_s) m0=$(stat maps) f0=$(stat failed)
 	for n in 1 2 3 4 5 6 7 8; do
 		echo "map 32 65536 to" >"$d/cmd" 2>/dev/null || true
 		[ "$n" = 8 ] || sleep 0.2
 	done
 	ramp_step slow "$t0" "$m0" "$f0"
-	echo unmap >"$d/cmd"
-	echo >"$trc/trace"
 	# Burst: the same 16 MiB at once.
-	t0=$(awk '{ print $1 }' /proc/uptime) m0=$(stat maps) f0=$(stat failed)
+	t0=$(now_s) m0=$(stat maps) f0=$(stat failed)
 	echo "map 256 65536 to" >"$d/cmd" 2>/dev/null || true
 	ramp_step burst "$t0" "$m0" "$f0"
-	echo unmap >"$d/cmd"
 }
 
 # cpu_ticks PID: user + system clock ticks of a process so far.
@@ -322,31 +486,88 @@ pool_count() {
 	fi
 }
 
+# pools_used: slots of the default io_tlb_mem's pools into $ns, and those
+# in use into $used (io_tlb_used counts the slots of transient pools too).
+pools_used() {
+	local tr=0
+	read -r ns <"$dbg/io_tlb_nslabs" || ns=0
+	read -r used <"$dbg/io_tlb_used" || used=0
+	read -r tr <"$dbg/io_tlb_transient_nslabs" 2>/dev/null || tr=0
+	used=$((used - tr))
+}
+
+# wait_growth NSLABS SECONDS: until the pools hold more than NSLABS slots.
+wait_growth() {
+	local i=0
+	pools_used
+	while [ "$ns" -le "$1" ] && [ $i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+		pools_used
+	done
+}
+
+# The pool list of an io_tlb_mem has its newest pool at the head and the
+# default pool at the tail; the slot search and the lookup of unmap and
+# sync (swiotlb_find_pool) walk it from the head.  So that the benchmark's
+# mappings land in the pool the walk reaches last, the test module holds
+# 64 KiB mappings (32 slots, which pack the pools exactly) that fill the
+# default pool first (the oldest mappings; on a kernel with the cap knob
+# the cap keeps growth out meanwhile), then every further pool up to WANT
+# pools (one mapping at a time, waiting for each growth), and releases the
+# oldest mappings, those of the default pool.
 scen_pools() {
-	local mod=$1 bin=$2 secs=$3 counts=$4 d=/sys/kernel/debug/swiotlb_elastic_test
-	local base want n i res mu uu
+	local mod=$1 bin=$2 secs=$3 want=$4 d=/sys/kernel/debug/swiotlb_elastic_test
+	local base target i f0 ns used res mu uu n defull=- ahead=- capp=/sys/module/swiotlb/parameters/cap
 	bind_edu
 	load_module "$mod"
-	# The default pool's slots: swiotlb=N on the command line, else now.
-	base=$(sed -n 's/.*swiotlb=\([0-9]*\).*/\1/p' /proc/cmdline)
-	[ -n "$base" ] || base=$(rd $dbg/io_tlb_nslabs)
-	for want in ${counts//,/ }; do
-		# Hold 1 MiB at a time until the dynamic pools (each the size of
-		# the default one) are there, then release: the pools stay on a
-		# kernel that never returns memory.
-		i=0
-		while [ "$(pool_count "$base")" -lt "$want" ] && [ $i -lt $((want * 4 + 8)) ]; do
-			echo "map 16 65536 to" >"$d/cmd" 2>/dev/null || true
-			sleep 0.3
+	pools_used
+	base=$ns target=$((want * ns))
+	if [ "$want" -gt 1 ]; then
+		# The default pool but one mapping; then the cap up to WANT
+		# pools and the last one, which starts the growth on a kernel
+		# that grows at a watermark.
+		if [ -w "$capp" ]; then echo $((base * 2048)) >"$capp"; fi
+		echo "map $((base / 32 - 1)) 65536 to" >"$d/cmd" 2>/dev/null || true
+		if [ -w "$capp" ]; then echo $((target * 2048)) >"$capp"; fi
+		echo "map 1 65536 to" >"$d/cmd" 2>/dev/null || true
+		pools_used
+		defull=no
+		[ "$used" = "$base" ] && defull=yes
+		i=0 f0=$(stat failed)
+		while [ $i -lt $((want * base / 16 + 64)) ] && [ "$(stat failed)" = "$f0" ]; do
+			pools_used
+			if [ "$used" -ge "$ns" ]; then
+				[ "$ns" -ge "$target" ] && break
+				# Full: on a kernel that grows at a watermark the
+				# growth is on its way; else a map that finds no
+				# room starts it (and takes a transient pool).
+				if [ -e /sys/module/swiotlb/parameters/grow_watermark ]; then
+					wait_growth "$ns" 2
+					if [ "$used" -lt "$ns" ]; then continue; fi
+				fi
+				echo "map 1 65536 to" >"$d/cmd" 2>/dev/null || true
+				wait_growth "$ns" 3
+				[ "$used" -lt "$ns" ] || break
+				i=$((i + 1))
+				continue
+			fi
+			echo "map 1 65536 to" >"$d/cmd" 2>/dev/null || true
 			i=$((i + 1))
 		done
-		echo unmap >"$d/cmd"
-		n=$(pool_count "$base")
-		if res=$(run_mapbench "$bin" "$secs" 1 1 0); then
-			read -r mu uu <<<"$res"
-			echo "R kernel=$label scenario=pools want=$want pools=$n map_us=$mu unmap_us=$uu"
-		fi
-	done
+		echo "unmap $((base / 32))" >"$d/cmd"
+		pools_used
+		ahead=no
+		[ "$used" = $((ns - base)) ] && ahead=yes
+	fi
+	n=$(pool_count "$base")
+	if res=$(run_mapbench "$bin" "$secs" 1 1 0); then
+		read -r mu uu <<<"$res"
+		echo "R kernel=$label scenario=pools want=$want pools=$n default_filled=$defull others_full=$ahead held=$(cat "$d/held") transient_slots=$(rd $dbg/io_tlb_transient_nslabs) map_us=$mu unmap_us=$uu"
+	else
+		echo "S kernel=$label scenario=pools reason=dma_map_benchmark_failed_with_${n}_pools"
+	fi
+	if [ -w "$capp" ]; then echo 0 >"$capp"; fi
 }
 
 case $scenario in

@@ -189,18 +189,37 @@ def bw_table(rows):
     return out
 
 
-FIO_KERNELS = ("stock-64M", "stock-2M", "patched-2M")
+FIO_KERNELS = ("stock-64M", "stock-1M", "patched-1M")
+
+
+def cell(sel, field):
+    """A cell of values that may be words ("never", "not_grown"): the spread
+    of the numbers, else the distinct words."""
+    vals = [r.get(field) for r in sel if r.get(field) is not None]
+    if vals and all(num(v) is not None for v in vals):
+        return spread([num(v) for v in vals])[0]
+    return ", ".join(sorted({v.replace("_", " ") for v in vals})) or "-"
+
+
+def per_kernel(rows, cells_of):
+    """One table line per fio kernel that has rows: its name, then cells_of(its rows)."""
+    out = []
+    for k in FIO_KERNELS:
+        sel = select(rows, kernel=k)
+        if sel:
+            out.append("| %s |" % " | ".join([k] + cells_of(sel)))
+    return out
 
 
 def fio_tables(rows):
-    out = ["| kernel, initial pool | pattern | jobs x iodepth | write MiB/s | verify read MiB/s "
+    out = ["| kernel, initial pool | burst | pattern | jobs x iodepth | write MiB/s | verify read MiB/s "
            "| ratio write vs stock-64M | fio errors |",
-           "| --- | --- | --- | --- | --- | --- | --- |"]
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     frows = select(rows, scenario="fio")
-    for rw, qd in keys_in_order(frows, "rw", "qd"):
+    for b, rw, qd in keys_in_order(frows, "burst", "rw", "qd"):
         base = None
         for k in FIO_KERNELS:
-            sel = select(frows, kernel=k, rw=rw, qd=qd)
+            sel = select(frows, kernel=k, burst=b, rw=rw, qd=qd)
             if not sel:
                 continue
             wt, wm = spread([num(r["write_MiBps"]) for r in sel])
@@ -208,50 +227,78 @@ def fio_tables(rows):
             if k == "stock-64M":
                 base = wm
             errs = sum(int(r.get("fio_error", "1") != "0") for r in sel)
-            out.append("| %s | %s | %s x %s | %s | %s | %s | %d of %d runs |" % (
-                k, rw, sel[0].get("jobs", "1"), qd, wt, rt, ratio(wm, base), errs, len(sel)))
-    out += ["", "| kernel, initial pool | peak swiotlb MiB | MiB 30 s after the load | peak transient slots "
-            "| failed maps (kretprobe) | \"buffer is full\" messages | used high-water (slots) | load s |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+            out.append("| %s | %s | %s | %s x %s | %s | %s | %s | %d of %d runs |" % (
+                k, b or "1", rw, sel[0].get("jobs", "1"), qd, wt, rt, ratio(wm, base), errs, len(sel)))
     mrows = select(rows, scenario="fio-mem")
-    for k in FIO_KERNELS:
-        sel = select(mrows, kernel=k)
-        if not sel:
-            continue
-        cols = [spread([num(r.get(f)) for r in sel])[0]
-                for f in ("peak_MiB", "after_MiB", "peak_transient_slabs", "failed_maps",
-                          "full_msgs", "hiwater", "load_s")]
-        out.append("| %s | %s |" % (k, " | ".join(cols)))
+    after_s = ",".join(sorted({r.get("after_s", "?") for r in mrows})) or "30"
+    out += ["", "Memory through the timeline (burst 1, %s s idle, memory pressure, burst 2, idle until "
+            "swiotlb memory is back at its initial size):" % after_s, "",
+            "| kernel, initial pool | initial MiB | peak MiB | MiB %s s after burst 1 | MiB after pressure "
+            "| s from pressure start until back | s from end of burst 2 until back (idle) "
+            "| pools freed: shrinker / idle |" % after_s,
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    out += per_kernel(mrows, lambda sel: [
+        cell(sel, "init_MiB"), cell(sel, "peak_MiB"), cell(sel, "after_MiB"), cell(sel, "pressure_MiB"),
+        cell(sel, "pressure_return_s"), cell(sel, "idle_return_s"),
+        "%s / %s" % (cell(sel, "returned_shrinker"), cell(sel, "returned_idle"))])
+    mode = {"events": "swiotlb_pool_add kind=transient", "kprobe": "kprobe on swiotlb_dyn_free"}
+    out += ["", "| kernel, initial pool | transient pools, burst 1 | transient pools, burst 2 | counted by "
+            "| failed maps (kretprobe), burst 1 / 2 | \"buffer is full\" messages | used high-water (slots) |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    out += per_kernel(mrows, lambda sel: [
+        cell(sel, "transient_pools_1"), cell(sel, "transient_pools_2"),
+        ", ".join(sorted({mode.get(r.get("transient_mode"), "-") for r in sel})),
+        "%s / %s" % (cell(sel, "failed_maps_1"), cell(sel, "failed_maps_2")), cell(sel, "full_msgs"),
+        cell(sel, "hiwater")])
+    prow = select(rows, scenario="fio-pressure")
+    if prow:
+        out += ["", "Memory pressure (bench/memhog, held in the reclaim band for the hold time; "
+                "reclaim events from tracefs vmscan; the swiotlb shrinker's calls from "
+                "`mm_shrink_slab_start` filtered on its scan function: a call scans once its "
+                "total_scan reaches the batch of 128 or the whole count):", "",
+                "| kernel, initial pool | hold s | memhog peak MiB | reclaim seen | min MemFree kB "
+                "| zone min / low kB | kswapd wake-ups | direct reclaims | shrinker calls | of which scanning "
+                "| lowest priority | largest count (slots) |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        out += per_kernel(prow, lambda sel: [
+            cell(sel, "hold_s"), cell(sel, "peak_MiB"), cell(sel, "reclaim_seen"), cell(sel, "min_memfree_kB"),
+            "%s / %s" % (cell(sel, "zone_min_kB"), cell(sel, "zone_low_kB"))] + [
+            cell(sel, f) for f in ("kswapd_wakes", "direct_reclaims", "shrinker_calls", "shrinker_scans",
+                                   "shrinker_min_priority", "shrinker_max_count")])
     return out
 
 
 def ramp_table(rows):
     out = ["| kernel | load | held MiB | maps | failed (module) | failed maps (kretprobe) "
-           "| slots after | transient slots | seconds |",
-           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+           "| slots after | transient slots held | transient pools (counted by) | seconds |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    mode = {"events": "swiotlb_pool_add", "kprobe": "kprobe swiotlb_dyn_free"}
     for r in sorted(rows, key=lambda r: (r.get("kernel") != "stock", r.get("run", ""))):
         if r["scenario"].startswith("ramp"):
-            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s |" % (
                 r["kernel"], r["scenario"][5:], r.get("held_MiB", "-"), r.get("maps", "-"),
                 r.get("failed", "-"), r.get("failed_maps", "-"), r.get("nslabs", "-"),
-                r.get("transient", "-"), r.get("secs", "-")))
+                r.get("transient", "-"), r.get("transient_pools", "-"),
+                mode.get(r.get("transient_mode"), "-"), r.get("secs", "-")))
     return out if len(out) > 2 else []
 
 
 def pools_table(rows):
     out = ["| pools wanted | stock: pools | stock map+unmap µs | patched: pools | patched map+unmap µs "
-           "| ratio patched/stock |", "| --- | --- | --- | --- | --- | --- |"]
+           "| ratio patched/stock | arrangement (default pool filled first / all others full) |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
     prow = select(rows, scenario="pools")
-    for (want,) in keys_in_order(prow, "want"):
-        cells, meds = [], []
+    for (want,) in sorted(keys_in_order(prow, "want"), key=lambda k: num(k[0]) or 0):
+        cells, meds, arr = [], [], []
         for k in ("stock", "patched"):
             sel = select(prow, kernel=k, want=want)
             cells.append(",".join(sorted({r.get("pools", "-") for r in sel})) or "-")
             text, med = spread([map_unmap(r) for r in sel])
             cells.append(text)
             meds.append(med)
-        out.append("| %s | %s | %s | %s | %s | %s |" % (want, cells[0], cells[1], cells[2], cells[3],
-                                                    ratio(meds[1], meds[0])))
+            arr += ["%s %s/%s" % (k, r.get("default_filled", "-"), r.get("others_full", "-")) for r in sel]
+        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (want, cells[0], cells[1], cells[2], cells[3],
+                                                         ratio(meds[1], meds[0]), ", ".join(arr)))
     return out if len(out) > 2 else []
 
 
@@ -281,7 +328,8 @@ def tool_table(rows):
 # ---- pictures ---------------------------------------------------------------
 
 COLOURS = {"pool": "#1f77b4", "used": "#ff7f0e", "transient": "#d62728", "memfree": "#2ca02c"}
-PHASE_FILL = {"burst": "#fde0c5", "idle-after": "#e8f0fe", "pressure": "#e6d6f5"}
+PHASE_FILL = {"burst": "#fde0c5", "idle-after": "#e8f0fe", "pressure": "#e6d6f5",
+              "burst2": "#fde0c5", "idle-return": "#e8f0fe"}
 
 
 def timeline_svg(timelines, path):
@@ -496,20 +544,29 @@ def main():
           "memcpy of the same size in the same guest.", ""]
     o += bw_table(rows) if select(rows, scenario="bw") else ["cannot run: %s" % (why("bw") or "not selected")]
     o += ["", "## 3. CoCo-like I/O: fio on virtio-blk (iommu_platform=on), swiotlb=force, verify=crc32c", "",
-          "stock-64M: stock, default 64 MiB pool; stock-2M: stock, `swiotlb=1024,force` (2 MiB, "
-          "dynamic growth); patched-2M: the patched kernel with the same small pool. bsrange 4k-256k, "
-          "libaio, direct, each job on its own range of the disk. Failed maps are counted by a kretprobe on `swiotlb_tbl_map_single` "
-          "(filtered on DMA_MAPPING_ERROR) on both kernels; swiotlb memory is (io_tlb_nslabs + "
-          "io_tlb_transient_nslabs) x 2 KiB sampled every 0.5 s.", ""]
+          "stock-64M: stock, default 64 MiB pool; stock-1M: stock, `swiotlb=512,force` (1 MiB, the "
+          "smallest pool, dynamic growth); patched-1M: the patched kernel with the same small pool. "
+          "fio bs=256k (the largest mapping, 128 slots), libaio, direct, 1 GiB guest, each job on its "
+          "own range of the disk. Timeline per boot: burst 1, idle, memory pressure (bench/memhog), "
+          "burst 2, idle until swiotlb memory is back at its initial size (at most 120 s with "
+          "`swiotlb.idle_ms`, else at most the idle time). Failed maps are counted by a kretprobe on "
+          "`swiotlb_tbl_map_single` (filtered on DMA_MAPPING_ERROR) on both kernels; transient pools "
+          "from events (patched: `swiotlb_pool_add` kind=transient; stock: a kprobe on "
+          "`swiotlb_dyn_free`, which frees only transient pools there); swiotlb memory is "
+          "(io_tlb_nslabs + io_tlb_transient_nslabs) x 2 KiB, sampled every 0.5 s; pools freed from "
+          "the patched kernel's `elastic` counters.", ""]
     o += fio_tables(rows) if select(rows, scenario="fio") else ["cannot run: %s" % (why("fio") or "not selected")]
     if why("fio"):
         o += ["", "notes: " + why("fio")]
     o += ["", "## 4. Ramp and burst (test module, swiotlb=512,force: 1 MiB pools)", ""]
     o += table_or_reason(ramp_table(rows), "ramp")
     o += ["", "## 5. Many pools (swiotlb=512,force: 1 MiB pools)", "",
-          "dma_map_benchmark (1 thread, 1 page, bidirectional) after the test module held mappings "
-          "until the default io_tlb_mem had that many pools and released them: the pools stay (stock "
-          "never returns memory), new mappings land in the newest pool, and unmap looks the pool up.", ""]
+          "dma_map_benchmark (1 thread, 1 page, bidirectional), one boot per pool count: the test "
+          "module fills the default pool (the tail of the pool list) first, then grows and fills "
+          "every further pool, and releases the default pool's mappings, so the benchmark's "
+          "mappings land in the pool the search and the unmap lookup (swiotlb_find_pool) reach "
+          "last, past all the full pools (on the patched kernel the cap keeps growth out while "
+          "the default pool fills and stops it at the pool count).", ""]
     o += table_or_reason(pools_table(rows), "pools")
     o += ["", "## 6. Tool overhead (swiotlbtop attached/detached)", "",
           "dma_map_benchmark (1 thread, 1 page, bidirectional, swiotlb=force) with `swiotlbtop -b 1` "
@@ -518,8 +575,9 @@ def main():
     o += table_or_reason(tool_table(rows), "tool")
     o += ["", "## 7. Memory timeline", ""]
     if "memory" in pics:
-        o += ["swiotlb memory and MemFree through the fio burst, 30 s idle and tmpfs memory "
-              "pressure, one panel per boot.", "", "![memory timeline](%s)" % pics["memory"]]
+        o += ["swiotlb memory and MemFree through the fio timeline (burst, idle, memory pressure, "
+              "burst 2, idle return), one panel per boot; the figures are in the tables of section 3.",
+              "", "![memory timeline](%s)" % pics["memory"]]
     else:
         o.append("cannot run: no timeline samples (needs the fio scenario)")
     o.append("")

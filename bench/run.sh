@@ -47,14 +47,16 @@ mkdir -p "$run" "$CACHE/bench/bin"
 if [ "$quick" = 1 ]; then
 	map_secs=2 map_threads=1,2 map_granules=1,16 map_dirs=bidir
 	bw_granules=16,64
-	fio_size=64M fio_jobs=4 fio_qds=32 fio_rws=randwrite fio_idle=30 fio_pairs=1
+	fio_size=32M fio_jobs=4 fio_qds=32 fio_rws=randwrite fio_idle=30 fio_hold=5 fio_pairs=1
 	pool_counts=1,4,16
 else
 	map_secs=5 map_threads=1,2 map_granules=1,16 map_dirs=bidir,to,from
 	bw_granules=1,16,64
-	fio_size=128M fio_jobs=4 fio_qds=1,8,32 fio_rws=write,randwrite fio_idle=30 fio_pairs=$pairs
+	fio_size=128M fio_jobs=4 fio_qds=1,8,32 fio_rws=write,randwrite fio_idle=30 fio_hold=30 fio_pairs=$pairs
 	pool_counts=1,4,16,64,256
 fi
+# The fio boots wait at most this long for idle return after the second burst.
+fio_idlecap=120
 
 # Kernels and the programs the guest runs.
 modfor() { echo "$CACHE/tests/$1-bench/module/swiotlb_elastic_test.ko"; }
@@ -89,6 +91,8 @@ if want tool; then
 fi
 memcpybin=$CACHE/bench/bin/memcpy-bw
 gcc -O2 -Wall -o "$memcpybin" "$here/memcpy-bw.c"
+memhogbin=$CACHE/bench/bin/memhog
+gcc -O2 -Wall -o "$memhogbin" "$here/memhog.c"
 # Revisions, for the results file.
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -144,28 +148,32 @@ done
 
 if want fio || want memory; then
 	for ((p = 1; p <= fio_pairs; p++)); do
-		# (a) stock, default 64 MiB pool; (b) stock, dynamic from 2 MiB;
-		# (c) patched from the same 2 MiB.
-		guest "fio-$p-stock64" stock stock-64M --disk 1G -a swiotlb=force -- \
-			$gs stock-64M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900 "$fio_jobs"
-		guest "fio-$p-stock2" stock stock-2M --disk 1G -a swiotlb=1024,force -- \
-			$gs stock-2M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900 "$fio_jobs"
-		guest "fio-$p-patched2" patched patched-2M --disk 1G -a swiotlb=1024,force -- \
-			$gs patched-2M fio "$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" 900 "$fio_jobs"
+		# (a) stock, default 64 MiB pool; (b) stock, dynamic from 1 MiB
+		# (swiotlb=512, the smallest pool: a burst of 256 KiB requests
+		# overflows it); (c) patched from the same 1 MiB.
+		fargs=("$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" "$fio_hold" "$fio_jobs" "$fio_idlecap" "$memhogbin")
+		guest "fio-$p-stock64" stock stock-64M -m 1G --disk 1G -a swiotlb=force -- \
+			$gs stock-64M fio "${fargs[@]}"
+		guest "fio-$p-stock1" stock stock-1M -m 1G --disk 1G -a swiotlb=512,force -- \
+			$gs stock-1M fio "${fargs[@]}"
+		guest "fio-$p-patched1" patched patched-1M -m 1G --disk 1G -a swiotlb=512,force -- \
+			$gs patched-1M fio "${fargs[@]}"
 	done
 fi
 
 # Ramp and pools: 1 MiB pools (swiotlb=512; dynamic pools take the default
 # pool's size), every mapping bounced; a boot each, as stock never returns
-# the pools the ramp grew.
+# the pools the ramp grew, and a boot per pool count (see scen_pools).
 for f in stock patched; do
 	if want ramp; then
 		guest "ramp-1-$f" "$f" "$f" --edu -a swiotlb=512,force -- \
 			$gs "$f" ramp "$(modfor "$f")"
 	fi
 	if want pools; then
-		guest "pools-1-$f" "$f" "$f" --edu -a swiotlb=512,force -- \
-			$gs "$f" pools "$(modfor "$f")" "$mapbin" "$map_secs" "$pool_counts"
+		for c in ${pool_counts//,/ }; do
+			guest "pools-$c-$f" "$f" "$f" --edu -a swiotlb=512,force -- \
+				$gs "$f" pools "$(modfor "$f")" "$mapbin" "$map_secs" "$c"
+		done
 	fi
 done
 
