@@ -4,6 +4,8 @@
 #   R key=value ...   one measurement
 #   T key=value ...   one sample of a timeline
 #   S key=value ...   a scenario that cannot run here, with its reason
+#   V ...             raw trace lines kept for the record (fio: the swiotlb
+#                     shrinker's calls under the memory pressure)
 # Not meant to be run on the host.
 #
 # Usage: bench/guest.sh KERNEL SCENARIO [ARGS...]
@@ -341,6 +343,9 @@ scen_fio() {
 		hog=$("$memhog" "$hold" 120 2>&1 | tr '\n' ' ') || true
 		vmscan_off
 		vms=$(vmscan_summary)
+		# The shrinker's calls as traced, for the raw output (report.py
+		# reads only R, T and S lines).
+		grep -m 40 'mm_shrink_slab_' "$trc/trace" | sed 's/^/V /' || true
 		sleep 2
 		echo >"$trc/trace"
 	else
