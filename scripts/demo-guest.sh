@@ -26,26 +26,36 @@ top=$!
 trap 'kill -INT "$top" 2>/dev/null || true' EXIT
 sleep 3	# an idle interval or two before the first burst, for the picture
 
-# Three bursts of mixed-size writes with crc32c verification, pauses between;
-# four jobs on their own ranges of the disk, as one job alone keeps too
-# little in flight under TCG to fill the 2 MiB pool.
-# When the requests in flight need more than the initial pool, swiotlb adds
-# transient and dynamic pools during a burst (and, with the elastic-pool
-# patches, returns memory afterwards); swiotlbtop shows both.
+# Three bursts of 256 KiB writes (the largest mapping: 128 slots, so four
+# requests in flight fill the 1 MiB initial pool) with crc32c verification,
+# pauses between; four jobs on their own ranges of the disk, as one job
+# alone keeps too little in flight under TCG.  Swiotlb grows during a burst
+# (the elastic kernel before the pool runs out, stock after, with transient
+# pools in between); swiotlbtop shows it.
 for burst in 1 2 3; do
 	fio --name="burst$burst" --filename=/dev/vda --direct=1 --ioengine=libaio \
-		--rw=randwrite --bsrange=4k-256k --iodepth=32 --size=48M \
+		--rw=randwrite --bs=256k --iodepth=32 --iodepth_batch_submit=32 --size=48M \
 		--numjobs=4 --offset_increment=48M --group_reporting \
 		--verify=crc32c --verify_fatal=1 --verify_state_save=0 --thread \
 		--output="/tmp/fio$burst.txt"
 	sleep 4
 done
+# With idle return (the patched kernel; demo.sh sets swiotlb.idle_ms), wait
+# until the grown pools have gone back, at most 60 s: the counter says when.
+if [ -r "$dbg/elastic" ] && [ -r /sys/module/swiotlb/parameters/idle_ms ]; then
+	initial=$(awk '$3 == "default" { print $4 }' "$dbg/pools")
+	for _ in $(seq 600); do
+		[ "$(cat "$dbg/io_tlb_nslabs")" -le "$initial" ] && break
+		sleep 0.1
+	done
+	sleep 3	# an interval or two after the return, for the picture
+fi
 kill -INT "$top"
 wait "$top" || true
 trap - EXIT
 for burst in 1 2 3; do
 	grep -E 'WRITE:|READ:|err=' "/tmp/fio$burst.txt" | sed "s/^/burst $burst: /"
 done
-"$tools/swiotlb-timeline" -t "swiotlb during bursty fio on virtio-blk (swiotlb=1024,force)" \
+"$tools/swiotlb-timeline" -t "swiotlb during bursty fio on virtio-blk (swiotlb=512,force)" \
 	-o "$svg" "$rec"
 echo "demo: timeline written to $svg"

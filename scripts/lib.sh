@@ -70,7 +70,7 @@ kmake() {
 # configuration for the revision checked out in the build tree: tinyconfig,
 # the fragments (base.config, and debug.config for the test variant) merged
 # with merge_config.sh, olddefconfig, then scripts/check-config.sh.  Done
-# again when a fragment or the checked-out revision changed: a revision
+# again when a fragment or the checked-out source tree changed: a revision
 # whose Kconfig adds an option (the series' CONFIG_SWIOTLB_ELASTIC) must
 # get it, and one that lacks it must not keep a stale .config.  Only the
 # files that depend on a changed option are rebuilt afterwards.
@@ -80,7 +80,7 @@ configure() {
 	frags=("$PROJECT_ROOT/configs/base.config")
 	[ "$variant" = test ] && frags+=("$PROJECT_ROOT/configs/debug.config")
 	stamp=$obj/.swiotlb-elastic-config
-	want=$({ cat "${frags[@]}"; git -C "$BUILD_TREE" rev-parse HEAD; } |
+	want=$({ cat "${frags[@]}"; git -C "$BUILD_TREE" rev-parse "HEAD^{tree}"; } |
 		sha256sum | cut -d' ' -f1)
 	if [ -f "$obj/.config" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
 		return 0
