@@ -30,6 +30,7 @@ count() {
 	done
 }
 
+mkdir -p "$CACHE"
 log "series checks"
 checks=$CACHE/check-series.out
 rc=0
