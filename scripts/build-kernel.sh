@@ -17,8 +17,7 @@ variant=${2:-test}
 obj=$(build_dir "$flavour" "$variant")
 rev=$(flavour_rev "$flavour")
 
-need_pkgs build-essential flex bison bc libelf-dev libssl-dev dwarves \
-	ccache cpio kmod python3 rsync
+need_build_pkgs
 "$PROJECT_ROOT/scripts/base-tree.sh"
 if [ "$flavour" = patched ]; then
 	sync_series

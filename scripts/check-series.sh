@@ -28,6 +28,7 @@ case ${1:-} in
 esac
 
 need_pkgs shellcheck sparse b4 git
+need_build_pkgs
 "$PROJECT_ROOT/scripts/base-tree.sh" 2>/dev/null
 sync_series
 failed=0
@@ -107,19 +108,26 @@ done
 # 5 and 6. W=1 + sparse and kernel-doc on the touched files, against stock.
 mapfile -t cfiles < <(git -C "$DEV_TREE" diff --name-only --diff-filter=AM base series -- '*.c')
 mapfile -t docfiles < <(git -C "$DEV_TREE" diff --name-only --diff-filter=AM base series -- '*.c' '*.h')
-# warnings FLAVOUR: W=1 and sparse messages for the touched files, without
-# line numbers so that moved code does not count as new.
+# warnings FLAVOUR OUT: W=1 and sparse messages for the touched files in
+# OUT, without line numbers so that moved code does not count as new.  A
+# build that fails (no configuration, a compiler error) fails the check:
+# an empty list must mean no warning, not no build.
 warnings() {
-	local f objs=()
+	local f objs=() rc=0 raw=$logdir/w1-$1.log
 	for f in "${cfiles[@]}"; do
 		git -C "$BUILD_TREE" cat-file -e "HEAD:$f" 2>/dev/null && objs+=("${f%.c}.o")
 	done
+	: >"$2"
 	[ "${#objs[@]}" -gt 0 ] || return 0
+	{ configure "$1" test && kmake "$1" test W=1 C=2 "${objs[@]}"; } >"$raw" 2>&1 || rc=$?
 	# No warning at all is the good case: grep's status must not end the
 	# script (set -e, pipefail).
-	{ kmake "$1" test W=1 C=2 "${objs[@]}" 2>&1 || true; } |
-		{ grep -E '(warning|error):' || true; } |
-		sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u
+	{ grep -E '(warning|error):' "$raw" || true; } |
+		sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u >"$2"
+	if [ "$rc" -ne 0 ]; then
+		tail -n 30 "$raw" >&2
+		return 1
+	fi
 }
 kdoc() {
 	local f
@@ -131,16 +139,21 @@ kdoc() {
 }
 if [ "${#cfiles[@]}" -gt 0 ] || [ "${#docfiles[@]}" -gt 0 ]; then
 	flock 9
+	wrc=0
 	git -C "$BUILD_TREE" checkout -q --detach base
-	warnings stock >"$logdir/w1-stock.txt"
+	warnings stock "$logdir/w1-stock.txt" || wrc=1
 	kdoc >"$logdir/kdoc-stock.txt"
 	git -C "$BUILD_TREE" checkout -q --detach series
-	warnings patched >"$logdir/w1-patched.txt"
+	warnings patched "$logdir/w1-patched.txt" || wrc=1
 	kdoc >"$logdir/kdoc-patched.txt"
 	flock -u 9
 	new=$(comm -13 "$logdir/w1-stock.txt" "$logdir/w1-patched.txt")
 	[ -z "$new" ] || printf '%s\n' "$new" >&2
-	result "$([ -z "$new" ]; echo $?)" "W=1 and sparse: no new warnings in ${#cfiles[@]} touched .c files"
+	if [ "$wrc" -ne 0 ]; then
+		result 1 "W=1 and sparse: build of the touched files failed (logs: $logdir/w1-*.log)"
+	else
+		result "$([ -z "$new" ]; echo $?)" "W=1 and sparse: no new warnings in ${#cfiles[@]} touched .c files"
+	fi
 	new=$(comm -13 "$logdir/kdoc-stock.txt" "$logdir/kdoc-patched.txt")
 	[ -z "$new" ] || printf '%s\n' "$new" >&2
 	result "$([ -z "$new" ]; echo $?)" "kernel-doc: no new warnings in ${#docfiles[@]} touched files"

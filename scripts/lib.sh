@@ -116,6 +116,13 @@ need_pkgs() {
 		--no-install-recommends "${missing[@]}" >&2
 }
 
+# need_build_pkgs: the Debian packages a kernel build needs (kmake uses
+# ccache for the compiler).
+need_build_pkgs() {
+	need_pkgs build-essential flex bison bc libelf-dev libssl-dev dwarves \
+		ccache cpio kmod python3 rsync
+}
+
 # series_files: the patch files of patches/series, in order, one a line.
 series_files() {
 	[ -f "$PATCH_DIR/series" ] || return 0
