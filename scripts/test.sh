@@ -30,7 +30,7 @@ count() {
 	done
 }
 
-mkdir -p "$CACHE"
+mkdir -p "$CACHE/guest"
 log "series checks"
 checks=$CACHE/check-series.out
 rc=0
