@@ -15,11 +15,27 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm 2>/dev/null
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /mnt
+# The host paths in /mnt/keep (the project, the cache) that lie under a
+# directory covered with tmpfs below are bound aside first, then moved
+# back to their own path on the tmpfs.
+keep=()
+[ -r /mnt/keep ] && mapfile -t keep </mnt/keep
+kept=()
+for p in "${keep[@]}"; do
+	case $p in
+	/tmp/* | /run/* | /var/tmp/*)
+		k=/dev/.keep${#kept[@]}
+		mkdir -p "$k" && mount --bind "$p" "$k" && kept+=("$p") ;;
+	esac
+done
 for d in /tmp /run /var/tmp; do mount -t tmpfs tmpfs "$d"; done
+for i in "${!kept[@]}"; do
+	mkdir -p "${kept[$i]}" && mount --move "/dev/.keep$i" "${kept[$i]}"
+done
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t bpf bpf /sys/fs/bpf
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /mnt
 ulimit -l unlimited
 
 kmemleak=/sys/kernel/debug/kmemleak

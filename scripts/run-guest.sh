@@ -72,6 +72,9 @@ rm -f "$out/status" "$out/output" "$out/console.log" "$out/disk.img"
 # Like ssh: the words are joined and run by the guest's bash.
 echo "$*" >"$out/cmd"
 echo "$PROJECT_ROOT" >"$out/cwd"
+# Host directories the guest must see even where they lie under /tmp, /run
+# or /var/tmp, which the guest covers with tmpfs (a clone in /tmp).
+printf '%s\n' "$PROJECT_ROOT" "$CACHE" >"$out/keep"
 
 qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
 	-machine q35 -cpu max -smp "$smp" -m "$mem"
