@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
-# Make the cache's kernel repository: Debian's linux-source-6.12 unpacked,
+# Make the cache's kernel repository: Debian's linux-source-7.3 unpacked,
 # committed as the base (tag "base"), with branch "series" for the patches
 # and a worktree for builds (see scripts/lib.sh for the layout).
 #
 # Usage: scripts/base-tree.sh
 #   SWIOTLB_ELASTIC_CACHE   where the cache lives (default ~/.cache/swiotlb-elastic)
-#   SWIOTLB_ELASTIC_ANY_BASE=1  accept an installed linux-source-6.12 whose
-#                           version differs from the tested one
+#   SWIOTLB_ELASTIC_ANY_BASE=1  accept a linux-source-7.3 whose version
+#                           differs from the tested one
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need_pkgs "$BASE_PKG" git xz-utils
+need_pkgs git xz-utils binutils
 
-ver=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
+if git -C "$DEV_TREE" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
+	ver=$BASE_PKG_VERSION
+else
+	if [ ! -f "$BASE_TARBALL" ]; then
+		"$PROJECT_ROOT/scripts/fetch-debs.sh" "$BASE_SUITE" "$BASE_SRC" \
+			"$BASE_PKG=$BASE_PKG_VERSION" ||
+			"$PROJECT_ROOT/scripts/fetch-debs.sh" "$BASE_SUITE" "$BASE_SRC" "$BASE_PKG"
+	fi
+	deb=$(find "$CACHE/debs/$BASE_SUITE" -maxdepth 1 -name "${BASE_PKG}_*.deb" |
+		sort -V | tail -n 1)
+	ver=$(dpkg-deb -f "$deb" Version)
+fi
 if [ "$ver" != "$BASE_PKG_VERSION" ]; then
-	msg="$BASE_PKG $ver is installed; the series is tested against $BASE_PKG_VERSION"
+	msg="$BASE_PKG $ver is what $BASE_SUITE has; the series is tested against $BASE_PKG_VERSION"
 	[ "${SWIOTLB_ELASTIC_ANY_BASE:-0}" = 1 ] ||
 		die "$msg (set SWIOTLB_ELASTIC_ANY_BASE=1 to use it anyway)"
 	log "warning: $msg"
@@ -43,7 +54,7 @@ else
 		-c user.email=swiotlb-elastic@localhost \
 		commit -q -m "Linux $BASE_KVER ($BASE_PKG $ver)
 
-Unpacked from $BASE_TARBALL. The two Debian packaging lines at the end
+Unpacked from /usr/src/$BASE_PKG.tar.xz of the Debian package. The two Debian packaging lines at the end
 of the top-level .gitignore (\"/*\" and \"!/debian/\") are dropped so
 that git sees new files."
 	git -C "$top" tag base

@@ -73,7 +73,10 @@ if [ "${#patches[@]}" -gt 0 ]; then
 	idx=$logdir/b4.index
 	rm -f "$idx"
 	if [ "$rc" -eq 0 ]; then
+		# The series' prerequisites, the standalone fixes, first.
+		mapfile -t fixes < <(series_files | grep "^$PATCH_DIR/fix/")
 		(cd "$DEV_TREE" && GIT_INDEX_FILE=$idx git read-tree base &&
+			for f in "${fixes[@]}"; do GIT_INDEX_FILE=$idx git apply --cached "$f" || exit; done &&
 			GIT_INDEX_FILE=$idx git apply --cached "$logdir"/b4/*.mbx) \
 			>>"$logdir/b4.log" 2>&1 || rc=1
 	fi

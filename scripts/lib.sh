@@ -17,11 +17,16 @@
 PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${SWIOTLB_ELASTIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/swiotlb-elastic}
 
-# The base the series is written and tested against.
-BASE_PKG=linux-source-6.12
-BASE_PKG_VERSION=6.12.117-1~deb12u1
-BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
-BASE_KVER=6.12.117
+# The base the series is written and tested against: Debian's
+# linux-source-7.3 from trixie-backports, fetched into the cache by
+# scripts/fetch-debs.sh (the machine's apt sources list only bookworm).
+# The 6.12.117 series is in the project's history (README).
+BASE_PKG=linux-source-7.3
+BASE_PKG_VERSION=7.3.4-1~bpo13+1
+BASE_SUITE=trixie-backports
+BASE_SRC=$CACHE/src/$BASE_PKG
+BASE_TARBALL=$BASE_SRC/usr/src/$BASE_PKG.tar.xz
+BASE_KVER=7.3.4
 
 DEV_TREE=$CACHE/linux
 BUILD_TREE=$CACHE/build

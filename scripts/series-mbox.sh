@@ -9,7 +9,9 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-mapfile -t files < <(series_files)
+# The standalone fixes (patches/fix/) go out as mails of their own; the
+# series mbox holds the cover letter and the series' patches.
+mapfile -t files < <(series_files | grep -v "^$PATCH_DIR/fix/")
 [ "${#files[@]}" -gt 0 ] || die "the series is empty"
 cat "$PATCH_DIR/0000-cover-letter.patch" "${files[@]}" |
 	awk '

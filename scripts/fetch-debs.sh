@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Download Debian packages from a suite the machine's apt sources do not
+# list (trixie-backports for linux-source-7.3, sid for b4) and unpack them
+# into the cache, without touching what apt installs for anything else.
+#
+# Usage: scripts/fetch-debs.sh SUITE DEST PKG[=VERSION]...
+#   SUITE  a suite of the Debian mirror the system already uses
+#   DEST   directory the packages are unpacked into (dpkg-deb -x); the
+#          .deb files are kept in $CACHE/debs/SUITE
+#
+# apt runs with a private sources list, state and cache under
+# $CACHE/apt/SUITE, so the system's package lists and pins stay as they
+# are.  The mirror is the one of the system's own configuration (the
+# repository that serves "bookworm"); no host name is written here.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 3 ] || die "usage: $0 SUITE DEST PKG[=VERSION]..."
+suite=$1 dest=$2
+shift 2
+
+need_pkgs apt debian-archive-keyring
+
+# The system's Debian mirror: the repository its apt configuration uses
+# for the base suite.  ($(...) is apt's format syntax, not the shell's.)
+bookworm_repo() {
+	# shellcheck disable=SC2016
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+		awk '$2 == "bookworm" { print $1; exit }'
+}
+mirror=$(bookworm_repo)
+if [ -z "$mirror" ]; then
+	# No lists yet on a fresh machine: read them once.
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+	mirror=$(bookworm_repo)
+fi
+[ -n "$mirror" ] || die "no Debian mirror for bookworm in the apt configuration"
+
+adir=$CACHE/apt/$suite
+debs=$CACHE/debs/$suite
+mkdir -p "$adir/lists/partial" "$adir/archives/partial" "$adir/parts" "$debs" "$dest"
+printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+	"$mirror" "$suite" >"$adir/sources.list"
+: >"$adir/status"
+opts=(-o "Dir::Etc::sourcelist=$adir/sources.list"
+	-o "Dir::Etc::sourceparts=$adir/parts"
+	-o "Dir::Etc::preferencesparts=$adir/parts"
+	-o "Dir::State::Lists=$adir/lists"
+	-o "Dir::State::status=$adir/status"
+	-o "Dir::Cache=$adir"
+	-o "Dir::Cache::archives=$adir/archives"
+	-o "APT::Architecture=amd64"
+	-o "APT::Sandbox::User=root"
+	-o "Debug::NoLocking=1")
+
+# Refresh the private lists at most once a day.
+stamp=$adir/updated
+if [ -z "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
+	log "reading the package lists of $suite"
+	apt-get "${opts[@]}" update -qq >&2 ||
+		die "cannot read the package lists of suite $suite from $mirror"
+	touch "$stamp"
+fi
+
+(cd "$debs" && apt-get "${opts[@]}" download -qq "$@" >&2) ||
+	die "cannot download $* from $suite"
+for p in "$@"; do
+	name=${p%%=*}
+	deb=$(find "$debs" -maxdepth 1 -name "${name}_*.deb" | sort -V | tail -n 1)
+	[ -n "$deb" ] || die "no package file for $name in $debs"
+	dpkg-deb -x "$deb" "$dest"
+	log "unpacked $(basename "$deb") into $dest"
+done
