@@ -8,13 +8,16 @@
 #   make guest CMD='...' [FLAVOUR=...] [GUEST_ARGS='-a swiotlb=force --edu']
 #   make apply                apply patches/ to the cache tree
 #   make export               export the cache tree's commits to patches/
+#   make send [SEND_DIR=dir]  write the mails of patches/ with To:/Cc: from
+#                             get_maintainer.pl (default dir $CACHE/send); no send
 
 FLAVOUR ?= patched
 VARIANT ?= test
 CMD ?= cat /sys/kernel/debug/swiotlb/io_tlb_nslabs
 GUEST_ARGS ?=
+SEND_DIR ?=
 
-.PHONY: test check demo kernel guest apply export
+.PHONY: test check demo kernel guest apply export send
 test:
 	scripts/test.sh
 
@@ -36,3 +39,6 @@ apply:
 
 export:
 	scripts/export-series.sh
+
+send:
+	scripts/send.sh $(if $(SEND_DIR),-o $(SEND_DIR))

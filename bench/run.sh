@@ -78,10 +78,10 @@ done
 need_pkgs fio
 inc=$CACHE/bench/include
 mkdir -p "$inc/linux"
-cp "$BUILD_TREE/include/linux/map_benchmark.h" "$inc/linux/"
+# In Linux 7.3 the header is uapi and the program is in tools/dma/.
+cp "$BUILD_TREE/include/uapi/linux/map_benchmark.h" "$inc/linux/"
 mapbin=$CACHE/bench/bin/dma_map_benchmark
-gcc -O2 -Wall -I"$inc" -o "$mapbin" \
-	"$BUILD_TREE/tools/testing/selftests/dma/dma_map_benchmark.c"
+gcc -O2 -Wall -I"$inc" -o "$mapbin" "$BUILD_TREE/tools/dma/dma_map_benchmark.c"
 # Scenario 6 uses swiotlbtop as tools/ builds it.
 toolbin=""
 if want tool; then

@@ -5,14 +5,15 @@
  * Instead of a full vmlinux.h (tens of thousands of lines, specific to one
  * build), this header carries only the types the programs touch.  They were
  * taken from "bpftool btf dump file vmlinux format c" of the patched kernel
- * (scripts/build-kernel.sh patched test), and the tracepoint records from
- * include/trace/events/swiotlb.h of the series.  Every struct is marked
- * preserve_access_index, so field offsets are relocated (CO-RE) against the
- * running kernel's BTF, /sys/kernel/btf/vmlinux: the layout below only has
- * to carry the right field names and types.  Fields a kernel lacks are
- * tested with bpf_core_field_exists() before use.
+ * (scripts/build-kernel.sh patched test, Linux 7.3.4 with patches/), and the
+ * tracepoint records from include/trace/events/swiotlb.h of the series.
+ * Every struct is marked preserve_access_index, so field offsets are
+ * relocated (CO-RE) against the running kernel's BTF, /sys/kernel/btf/vmlinux:
+ * the layout below only has to carry the right field names and types.
+ * Fields a kernel lacks are tested with bpf_core_field_exists() before use.
  *
- * Regenerate the reference with:
+ * scripts/check-vmlinux-h.sh checks every struct and field below against
+ * the BTF of the patched test kernel; make test runs it.  The reference:
  *   bpftool btf dump file $CACHE/build/.build/patched-test/vmlinux format c |
  *     grep -A16 'struct trace_event_raw_swiotlb'
  */

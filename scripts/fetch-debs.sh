@@ -3,7 +3,9 @@
 # list (trixie-backports for linux-source-7.3, sid for b4) and unpack them
 # into the cache, without touching what apt installs for anything else.
 #
-# Usage: scripts/fetch-debs.sh SUITE DEST PKG[=VERSION]...
+# Usage: scripts/fetch-debs.sh [--source] SUITE DEST PKG[=VERSION]...
+#   --source  download the source packages (apt-get source
+#          --download-only) into DEST instead, unpacked by the caller
 #   SUITE  a suite of the Debian mirror the system already uses
 #   DEST   directory the packages are unpacked into (dpkg-deb -x); the
 #          .deb files are kept in $CACHE/debs/SUITE
@@ -16,7 +18,12 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# -ge 3 ] || die "usage: $0 SUITE DEST PKG[=VERSION]..."
+source=0
+if [ "${1:-}" = --source ]; then
+	source=1
+	shift
+fi
+[ $# -ge 3 ] || die "usage: $0 [--source] SUITE DEST PKG[=VERSION]..."
 suite=$1 dest=$2
 shift 2
 
@@ -38,10 +45,13 @@ fi
 [ -n "$mirror" ] || die "no Debian mirror for bookworm in the apt configuration"
 
 adir=$CACHE/apt/$suite
+[ "$source" = 0 ] || adir=$CACHE/apt/$suite-src
 debs=$CACHE/debs/$suite
 mkdir -p "$adir/lists/partial" "$adir/archives/partial" "$adir/parts" "$debs" "$dest"
-printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
-	"$mirror" "$suite" >"$adir/sources.list"
+kind=deb
+[ "$source" = 0 ] || kind="deb-src"
+printf '%s [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+	"$kind" "$mirror" "$suite" >"$adir/sources.list"
 : >"$adir/status"
 opts=(-o "Dir::Etc::sourcelist=$adir/sources.list"
 	-o "Dir::Etc::sourceparts=$adir/parts"
@@ -63,6 +73,11 @@ if [ -z "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
 	touch "$stamp"
 fi
 
+if [ "$source" = 1 ]; then
+	(cd "$dest" && apt-get "${opts[@]}" source --download-only -qq "$@" >&2) ||
+		die "cannot download the source of $* from $suite"
+	exit 0
+fi
 (cd "$debs" && apt-get "${opts[@]}" download -qq "$@" >&2) ||
 	die "cannot download $* from $suite"
 for p in "$@"; do

@@ -12,11 +12,12 @@
 # cache tree ($DEV_TREE) on each patch, with --nogit --nogit-fallback
 # --nofixes (the tree has no upstream history: the signers of a Fixes:
 # commit cannot be found and must be added by hand) --norolestats:
-#   To:  the maintainers (M:)            get_maintainer.pl --nol --nor
-#   Cc:  the reviewers (R:) and lists (L:) get_maintainer.pl --nom
-#        (minus addresses already in To:), and stable@vger.kernel.org
+#   To:  the maintainers (M:), who take the patch: get_maintainer.pl
+#        --nol --nor
+#   Cc:  the reviewers (R:) and the lists (L:): get_maintainer.pl --nom,
+#        minus the addresses already in To:; and stable@vger.kernel.org
 #        when the commit message has a "Cc: stable@vger.kernel.org" trailer
-#        (as git send-email adds it from the body).
+#        (git send-email would add it from the body).
 # The cover letter goes to the union over the series' patches (To: the
 # union of the To: lists, Cc: the union of the Cc: lists minus To:), without
 # stable, which gets only the patches that ask for it.  Headers are folded
@@ -24,11 +25,10 @@
 # encoded as git send-email encodes it.  The bodies are the files of
 # patches/ unchanged (base-commit:, prerequisite-patch-id: included).
 #
-# To send: git send-email --suppress-cc=all? No: that drops the header Cc.
-# Use "git send-email --suppress-cc=bodycc --suppress-cc=sob
-# --suppress-cc=author --suppress-cc=self --suppress-cc=misc-by" on
-# DIR/fix/*.patch first and DIR/series/*.patch after; the header To:/Cc:
-# are the recipients.
+# Sending them is "git send-email --suppress-cc=bodycc --suppress-cc=sob
+# --suppress-cc=misc-by DIR/fix/*.patch", then the same for
+# DIR/series/*.patch: the header To:/Cc: are the recipients
+# (--suppress-cc=all would drop the header Cc: too).
 #
 # Usage: scripts/send.sh [-o DIR]    (default DIR: $CACHE/send)
 set -euo pipefail
@@ -83,13 +83,15 @@ wants_stable() {
 # unique EXCLUDE FILE...: the addresses of FILE... (one "Name <addr>" or
 # "addr" a line), each once, in order, without those of EXCLUDE.
 unique() {
-	awk '
+	local exclude=$1
+	shift
+	awk -v exclude="$exclude" '
 	function key(s) {
 		if (match(s, /<[^>]*>/))
 			s = substr(s, RSTART + 1, RLENGTH - 2)
 		return tolower(s)
 	}
-	FNR == NR { seen[key($0)] = 1; next }
+	BEGIN { while ((getline line <exclude) > 0) seen[key(line)] = 1 }
 	NF && !seen[key($0)]++' "$@"
 }
 
@@ -97,7 +99,7 @@ unique() {
 # RFC 2047 encoded word.
 encode() {
 	local LC_ALL=C
-	local line=$1 name addr enc= c i
+	local line=$1 name addr enc='' c i
 	if [[ ! $line =~ [^[:print:]] ]] || [[ ! $line =~ ^(.*[^[:space:]])[[:space:]]+(<[^>]*>)$ ]]; then
 		printf '%s\n' "$line"
 		return
@@ -149,7 +151,7 @@ write_mail() {
 	NR == 1 { print; if (msgid != "") print "Message-Id: " msgid; next }
 	!hdr_done && skip && /^[ \t]/ { next }
 	!hdr_done { skip = 0 }
-	!hdr_done && /^(To|Cc|TO|CC|to|cc):/ { skip = 1; next }
+	!hdr_done && tolower($0) ~ /^(to|cc):/ { skip = 1; next }
 	!hdr_done && /^$/ { if (ENVIRON["HDRS"] != "") print ENVIRON["HDRS"]; hdr_done = 1 }
 	{ print }' "$1" >"$2"
 }
@@ -158,12 +160,12 @@ summary() { # MAIL TOFILE CCFILE
 	printf '%-75s To %d, Cc %d\n' "${1#"$out"/}" "$(grep -c . "$2" || true)" "$(grep -c . "$3" || true)"
 }
 
-mkdir -p "$out/fix" "$out/series"
+mkdir -p "$out/fix" "$out/series" "$tmp/fix" "$tmp/series" "$tmp/cover"
 rm -f "$out"/fix/*.patch "$out"/series/*.patch
 
 # 1. The standalone fixes, each a thread of its own.
 for f in "${fixes[@]}"; do
-	b=$tmp/${f##*/}
+	b=$tmp/fix/${f##*/}
 	recipients "$f" "$b"
 	cat "$b.cc" "$b.stable" >"$b.ccall"
 	msgid=$(header "$f" Message-Id)
@@ -188,14 +190,15 @@ if [ "${#patches[@]}" -gt 0 ]; then
 	for f in "${patches[@]}"; do
 		[ "$(header "$f" In-Reply-To)" = "$cover_id" ] ||
 			die "${f##*/} does not reply to the cover letter $cover_id"
-		recipients "$f" "$tmp/${f##*/}"
+		recipients "$f" "$tmp/series/${f##*/}"
 	done
-	unique /dev/null "$tmp"/*.to >"$tmp/cover.to"
-	unique "$tmp/cover.to" "$tmp"/*.cc >"$tmp/cover.cc"
-	write_mail "$cover" "$out/series/${cover##*/}" "$tmp/cover.to" "$tmp/cover.cc"
-	summary "$out/series/${cover##*/}" "$tmp/cover.to" "$tmp/cover.cc"
+	c=$tmp/cover/cover
+	unique /dev/null "$tmp"/series/*.to >"$c.to"
+	unique "$c.to" "$tmp"/series/*.cc >"$c.cc"
+	write_mail "$cover" "$out/series/${cover##*/}" "$c.to" "$c.cc"
+	summary "$out/series/${cover##*/}" "$c.to" "$c.cc"
 	for f in "${patches[@]}"; do
-		b=$tmp/${f##*/}
+		b=$tmp/series/${f##*/}
 		cat "$b.cc" "$b.stable" >"$b.ccall"
 		write_mail "$f" "$out/series/${f##*/}" "$b.to" "$b.ccall"
 		summary "$out/series/${f##*/}" "$b.to" "$b.ccall"

@@ -41,12 +41,21 @@ if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$checks"; then
 	count "" <<<"not ok - series checks stopped with status $rc before reporting"
 fi
 
+# The mails "make send" writes: threading, recipients, checkpatch, and
+# b4 0.16 am/shazam against git am.
+log "the series' mails"
+count "" < <("$PROJECT_ROOT/selftests/send/send_test.sh" 2>&1 ||
+	echo "not ok - selftests/send/send_test.sh exited with status $?")
+
 for flavour in "${flavours[@]}"; do
 	log "$flavour: kernel, tests, guest"
 	if ! "$PROJECT_ROOT/scripts/build-kernel.sh" "$flavour" test >"$CACHE/build-$flavour.log" 2>&1; then
 		tail -n 40 "$CACHE/build-$flavour.log"
 		count "" <<<"not ok - $flavour: kernel build (log: $CACHE/build-$flavour.log)"
 		continue
+	fi
+	if [ "$flavour" = patched ]; then
+		count "" < <("$PROJECT_ROOT/scripts/check-vmlinux-h.sh" patched test 2>&1)
 	fi
 	if ! tdir=$("$PROJECT_ROOT/scripts/build-tests.sh" "$flavour" test 2>"$CACHE/tests-$flavour.log"); then
 		cat "$CACHE/tests-$flavour.log"
