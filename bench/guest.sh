@@ -397,15 +397,15 @@ scen_fio() {
 }
 
 load_module() {
-	[ -d /sys/kernel/debug/swiotlb_elastic_test ] && return 0
+	[ -d /sys/kernel/debug/swiotlb_test ] && return 0
 	[ -f "$1" ] || skip "no test module at $1 (scripts/build-tests.sh FLAVOUR bench)"
 	insmod "$1" || skip "insmod $1 failed"
-	[ -d /sys/kernel/debug/swiotlb_elastic_test ] || skip "the test module made no debugfs directory"
+	[ -d /sys/kernel/debug/swiotlb_test ] || skip "the test module made no debugfs directory"
 }
 
 # stat NAME: one counter of the test module's stats file.
 stat() {
-	tr ' ' '\n' <"/sys/kernel/debug/swiotlb_elastic_test/stats" | sed -n "s/^$1=//p"
+	tr ' ' '\n' <"/sys/kernel/debug/swiotlb_test/stats" | sed -n "s/^$1=//p"
 }
 
 # ramp_step LABEL T0 MAPS0 FAILED0: one result line of the ramp scenario;
@@ -417,14 +417,14 @@ ramp_step() {
 	ns=$(rd $dbg/io_tlb_nslabs) tr=$(rd $dbg/io_tlb_transient_nslabs)
 	fm=-
 	if [ "$probe" = 1 ]; then fm=$(failprobe_count); fi
-	echo unmap >"/sys/kernel/debug/swiotlb_elastic_test/cmd"
+	echo unmap >"/sys/kernel/debug/swiotlb_test/cmd"
 	tp=$(transient_count)
 	echo "R kernel=$label scenario=ramp-$1 held_MiB=16 maps=$maps failed=$failed nslabs=$ns transient=$tr transient_pools=$tp transient_mode=$tmode failed_maps=$fm secs=$(awk -v a="$t1" -v b="$2" 'BEGIN { printf "%.2f", a - b }')"
 	echo >"$trc/trace"
 }
 
 scen_ramp() {
-	local mod=$1 d=/sys/kernel/debug/swiotlb_elastic_test n t0 m0 f0
+	local mod=$1 d=/sys/kernel/debug/swiotlb_test n t0 m0 f0
 	load_module "$mod"
 	echo 4096 >"$trc/buffer_size_kb"
 	probe=0
@@ -522,7 +522,7 @@ wait_growth() {
 # pools (one mapping at a time, waiting for each growth), and releases the
 # oldest mappings, those of the default pool.
 scen_pools() {
-	local mod=$1 bin=$2 secs=$3 want=$4 d=/sys/kernel/debug/swiotlb_elastic_test
+	local mod=$1 bin=$2 secs=$3 want=$4 d=/sys/kernel/debug/swiotlb_test
 	local base target i f0 ns used res mu uu n defull=- ahead=- capp=/sys/module/swiotlb/parameters/cap
 	bind_edu
 	load_module "$mod"

@@ -59,7 +59,7 @@ fi
 fio_idlecap=120
 
 # Kernels and the programs the guest runs.
-modfor() { echo "$CACHE/tests/$1-bench/module/swiotlb_elastic_test.ko"; }
+modfor() { echo "$CACHE/tests/$1-bench/module/swiotlb_test.ko"; }
 # The test module is built right after its kernel, while the build tree
 # holds that kernel's sources.
 for f in stock patched; do

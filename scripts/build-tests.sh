@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build the test module against a kernel build directory and the kselftest
-# programs, into $CACHE/tests/<flavour>-<variant>/ (module/ and bin/).
+# Build the test driver, the kselftests of the series and the tools, into
+# $CACHE/tests/<flavour>-<variant>/ (module/, ksft/, bin/ and tools/).
 #
 # Usage: scripts/build-tests.sh [FLAVOUR [VARIANT]]
 # Prints the output directory.
@@ -13,16 +13,27 @@ variant=${2:-test}
 obj=$(build_dir "$flavour" "$variant")
 [ -f "$obj/Module.symvers" ] || die "no kernel build in $obj (scripts/build-kernel.sh $flavour $variant)"
 out=$CACHE/tests/$flavour-$variant
-mkdir -p "$out/module" "$out/bin"
+mkdir -p "$out/bin"
 
-# Out-of-tree module: a private copy of the sources per kernel, so that
-# the flavours' objects never mix.
-rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
-	"$PROJECT_ROOT/selftests/module/" "$out/module/"
-make -s -C "$obj" M="$out/module" ARCH=x86_64 CC="ccache gcc" modules >&2
+# The test driver (CONFIG_DMA_SWIOTLB_TEST, patch 18): the patched kernel
+# builds it as a module; for the stock kernel, which lacks the option, it
+# is built out of tree from the series' source.
+rm -rf "$out/module" "$out/ksft" "$out/ksft-src"
+mkdir -p "$out/module" "$out/ksft-src"
+if [ -f "$obj/kernel/dma/swiotlb_test.ko" ]; then
+	cp "$obj/kernel/dma/swiotlb_test.ko" "$out/module/"
+else
+	git -C "$DEV_TREE" show series:kernel/dma/swiotlb_test.c >"$out/module/swiotlb_test.c"
+	echo 'obj-m += swiotlb_test.o' >"$out/module/Kbuild"
+	make -s -C "$obj" M="$out/module" ARCH=x86_64 CC="ccache gcc" modules >&2
+fi
 
-# The kselftest programs run in the guest from the host's root file system.
-make -s -C "$PROJECT_ROOT/selftests/swiotlb" KSRC="$BUILD_TREE" OUTPUT="$out/bin" >&2
+# The kselftests (tools/testing/selftests/dma, patch 19) and the kselftest
+# runner, installed as on a test machine; the guest runs run_kselftest.sh.
+git -C "$DEV_TREE" archive series tools/testing/selftests scripts/subarch.include |
+	tar -x -C "$out/ksft-src"
+make -s -C "$out/ksft-src/tools/testing/selftests" TARGETS=dma \
+	INSTALL_PATH="$out/ksft" install >&2
 
 # The swiotlb tools (tools/, bpf/) and their test, which guest-tests.sh runs
 # with the kselftest programs; it finds the tools in ../tools.

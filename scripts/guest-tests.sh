@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs inside a workbench guest (scripts/run-guest.sh): loads the test
-# module and runs every kselftest program, printing their TAP output.
+# driver, runs the series' kselftests with the kselftest runner and the
+# programs in bin/ (the tools' test), printing their TAP output.
 #
 # Usage (in the guest): scripts/guest-tests.sh TESTDIR
 #   TESTDIR  the output of scripts/build-tests.sh for the booted kernel
@@ -15,6 +16,15 @@ for ko in "$dir"/module/*.ko; do
 		rc=1
 	fi
 done
+if [ -x "$dir/ksft/run_kselftest.sh" ]; then
+	# Through a pipe: the runner appends to /dev/stdout, which would
+	# overwrite its own lines if stdout were a plain file.  The scratch
+	# disk is the stress test's fio target.
+	SWIOTLB_STRESS_DISK=/dev/vda "$dir/ksft/run_kselftest.sh" -c dma 2>&1 | cat || rc=1
+else
+	echo "not ok - no kselftests in $dir/ksft"
+	rc=1
+fi
 for t in "$dir"/bin/*; do
 	[ -x "$t" ] || continue
 	echo "# running ${t##*/}"

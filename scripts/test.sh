@@ -67,8 +67,18 @@ for flavour in "${flavours[@]}"; do
 	"$PROJECT_ROOT/scripts/run-guest.sh" -k "$flavour" -q -o "$out" \
 		-a swiotlb=force --edu --disk 64M -t 900 \
 		-- scripts/guest-tests.sh "$tdir" >"$out.txt" 2>&1 || rc=$?
-	# kselftest TAP: top-level "ok N name" lines of every program.
-	count "$flavour: " < <(grep -vE '^[[:space:]]' "$out.txt" || true)
+	# kselftest TAP from run_kselftest.sh: each test case ("# ok N ...",
+	# one level down) counts; a program line counts only when the program
+	# did not report its cases (timeout, crash), since a failing case
+	# already counts.  Lines of other programs (bin/) count as they are.
+	count "$flavour: " < <(awk '
+		/^# (not )?ok [0-9]+ / { sub(/^# /, ""); print; next }
+		/^(not )?ok [0-9]+ selftests: / {
+			if (/^not ok/ && !/# exit=1$/) print; else print "# " $0
+			next
+		}
+		/^[[:space:]]/ { next }
+		{ print }' "$out.txt" || true)
 	# KUnit: test-case lines (one level of indentation) of the boot log.
 	count "$flavour: kunit: " < <(sed -nE 's/^\[ *[0-9]+\.[0-9]+\] {5}((not )?ok [0-9]+ .*)/\1/p' \
 		"$out/console.log" 2>/dev/null || true)

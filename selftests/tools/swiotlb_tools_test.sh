@@ -19,9 +19,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 T=${1:-$here/../tools}
 TOP=$T/swiotlbtop SNOOP=$T/swiotlbsnoop TL=$T/swiotlb-timeline
-SET=/sys/kernel/debug/swiotlb_elastic_test
+SET=/sys/kernel/debug/swiotlb_test
 DBG=/sys/kernel/debug/swiotlb
-DEV=swiotlb_elastic_test
+DEV=swiotlb_test
 work=$(mktemp -d)
 n=0 failed=0
 bg_pid=""
