@@ -13,13 +13,12 @@ variant=${2:-test}
 obj=$(build_dir "$flavour" "$variant")
 [ -f "$obj/Module.symvers" ] || die "no kernel build in $obj (scripts/build-kernel.sh $flavour $variant)"
 out=$CACHE/tests/$flavour-$variant
-mkdir -p "$out/bin"
 
 # The test driver (CONFIG_DMA_SWIOTLB_TEST, patch 18): the patched kernel
 # builds it as a module; for the stock kernel, which lacks the option, it
 # is built out of tree from the series' source.
-rm -rf "$out/module" "$out/ksft" "$out/ksft-src"
-mkdir -p "$out/module" "$out/ksft-src"
+rm -rf "${out:?}/module" "${out:?}/ksft" "${out:?}/ksft-src" "${out:?}/bin"
+mkdir -p "$out/module" "$out/ksft-src" "$out/bin"
 if [ -f "$obj/kernel/dma/swiotlb_test.ko" ]; then
 	cp "$obj/kernel/dma/swiotlb_test.ko" "$out/module/"
 else
