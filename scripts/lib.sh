@@ -155,6 +155,16 @@ sync_series() {
 	fi
 }
 
+# wants_stable PATCH: the commit message of PATCH (a mail or a
+# format-patch file) carries a "Cc: stable@vger.kernel.org" trailer.
+wants_stable() {
+	awk '
+	!body && /^$/ { body = 1; next }
+	body && /^---$/ { exit }
+	body && tolower($0) ~ /^cc:[ \t]*<?stable@vger\.kernel\.org>?([ \t#]|$)/ { found = 1 }
+	END { exit !found }' "$1"
+}
+
 # TAP-style result lines, counted by scripts/test.sh.
 tap_result() { # STATUS(0=ok) NAME [DETAIL]
 	if [ "$1" -eq 0 ]; then

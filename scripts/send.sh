@@ -71,14 +71,6 @@ header() {
 	END { print val }' "$1"
 }
 
-# wants_stable FILE: the commit message carries a Cc: stable trailer.
-wants_stable() {
-	awk '
-	!body && /^$/ { body = 1; next }
-	body && /^---$/ { exit }
-	body && tolower($0) ~ /^cc:[ \t]*<?stable@vger\.kernel\.org>?([ \t#]|$)/ { found = 1 }
-	END { exit !found }' "$1"
-}
 
 # unique EXCLUDE FILE...: the addresses of FILE... (one "Name <addr>" or
 # "addr" a line), each once, in order, without those of EXCLUDE.

@@ -170,13 +170,6 @@ fi
 
 # 3. Recipients: those of get_maintainer.pl for the mail's patch.
 gm=(perl scripts/get_maintainer.pl --nogit --nogit-fallback --nofixes --norolestats)
-wants_stable() {
-	awk '
-	!body && /^$/ { body = 1; next }
-	body && /^---$/ { exit }
-	body && tolower($0) ~ /^cc:[ \t]*<?stable@vger\.kernel\.org>?([ \t#]|$)/ { found = 1 }
-	END { exit !found }' "$1"
-}
 # check_recipients MAIL EXPECTED-FILE
 check_recipients() {
 	local m=$1 rc=0 to cc got extra missing both
