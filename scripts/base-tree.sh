@@ -64,8 +64,7 @@ that git sees new files."
 fi
 
 # Commits made in the tree carry the project's identity unless the
-# developer set one for this repository.  (b4 0.12 cannot parse a From:
-# header that format-patch folded, so it must stay short.)
+# developer set one for this repository.
 git -C "$DEV_TREE" config --local user.name >/dev/null 2>&1 ||
 	git -C "$DEV_TREE" config user.name "swiotlb-elastic developers"
 git -C "$DEV_TREE" config --local user.email >/dev/null 2>&1 ||

@@ -14,7 +14,7 @@ obj=$(build_dir "$flavour" "$variant")
 [ -f "$obj/Module.symvers" ] || die "no kernel build in $obj (scripts/build-kernel.sh $flavour $variant)"
 out=$CACHE/tests/$flavour-$variant
 
-# The test driver (CONFIG_DMA_SWIOTLB_TEST, patch 18): the patched kernel
+# The test driver (CONFIG_DMA_SWIOTLB_TEST, from the series): the patched kernel
 # builds it as a module; for the stock kernel, which lacks the option, it
 # is built out of tree from the series' source.
 rm -rf "${out:?}/module" "${out:?}/ksft" "${out:?}/ksft-src" "${out:?}/bin"
@@ -27,7 +27,7 @@ else
 	make -s -C "$obj" M="$out/module" ARCH=x86_64 CC="ccache gcc" modules >&2
 fi
 
-# The kselftests (tools/testing/selftests/dma, patch 19) and the kselftest
+# The kselftests (tools/testing/selftests/dma, from the series) and the kselftest
 # runner, installed as on a test machine; the guest runs run_kselftest.sh.
 git -C "$DEV_TREE" archive series tools/testing/selftests scripts/subarch.include |
 	tar -x -C "$out/ksft-src"

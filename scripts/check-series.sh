@@ -3,13 +3,13 @@
 #   - shellcheck on the project's shell scripts
 #   - checkpatch.pl --strict on every patch (patches/checkpatch-allow.txt
 #     may allow a message type, one "TYPE  reason" per line)
-#   - the series round trip: b4 turns the exported mbox into the same tree
-#     as git am
 #   - a build after each patch in order (bisectability)
 #   - W=1 and sparse (C=2, sparse from scripts/build-sparse.sh) on the .c
 #     files the series touches: no warning that the stock kernel does not
 #     have
 #   - scripts/kernel-doc -none on the touched files: no new warnings
+# The mails (b4 0.16 am and shazam against git am) are checked by
+# selftests/send/send_test.sh.
 # Exit status: 0 when every check passed.
 #
 # Usage: scripts/check-series.sh [--no-build | --no-bisect]
@@ -28,7 +28,7 @@ case ${1:-} in
 *) echo "usage: $0 [--no-build | --no-bisect]" >&2; exit 2 ;;
 esac
 
-need_pkgs shellcheck sparse b4 git
+need_pkgs shellcheck sparse git
 need_build_pkgs
 "$PROJECT_ROOT/scripts/base-tree.sh" 2>/dev/null
 sync_series
@@ -62,36 +62,9 @@ for p in "${patches[@]}"; do
 	result "$rc" "checkpatch --strict ${p##*/}"
 done
 
-# 3. b4 round trip: the mailed form applies to the same tree as git am.
-if [ "${#patches[@]}" -gt 0 ]; then
-	rc=0
-	mbox=$logdir/series.mbox
-	"$PROJECT_ROOT/scripts/series-mbox.sh" >"$mbox"
-	rm -rf "$logdir/b4"
-	mkdir -p "$logdir/b4"
-	(cd "$DEV_TREE" && b4 -q --offline-mode am -m "$mbox" -o "$logdir/b4") \
-		>"$logdir/b4.log" 2>&1 || rc=1
-	idx=$logdir/b4.index
-	rm -f "$idx"
-	if [ "$rc" -eq 0 ]; then
-		# The series' prerequisites, the standalone fixes, first.
-		mapfile -t fixes < <(series_files | grep "^$PATCH_DIR/fix/")
-		(cd "$DEV_TREE" && GIT_INDEX_FILE=$idx git read-tree base &&
-			for f in "${fixes[@]}"; do GIT_INDEX_FILE=$idx git apply --cached "$f" || exit; done &&
-			GIT_INDEX_FILE=$idx git apply --cached "$logdir"/b4/*.mbx) \
-			>>"$logdir/b4.log" 2>&1 || rc=1
-	fi
-	if [ "$rc" -eq 0 ]; then
-		tree=$(cd "$DEV_TREE" && GIT_INDEX_FILE=$idx git write-tree)
-		[ "$tree" = "$(git -C "$DEV_TREE" rev-parse 'series^{tree}')" ] || rc=1
-	fi
-	[ "$rc" -eq 0 ] || cat "$logdir/b4.log" >&2
-	result "$rc" "b4 am of the series gives the tree git am gives"
-fi
-
 [ "$nobuild" = 0 ] || { [ "$failed" -eq 0 ]; exit; }
 
-# 4. bisectability: build after each patch, in order.
+# 3. bisectability: build after each patch, in order.
 exec 9>"$CACHE/build.lock"
 commits=()
 [ "$bisect" = 0 ] ||
@@ -109,7 +82,7 @@ for c in "${commits[@]}"; do
 	result "$rc" "build after patch $i/${#commits[@]}: $(git -C "$DEV_TREE" log -1 --format=%s "$c")"
 done
 
-# 5 and 6. W=1 + sparse and kernel-doc on the touched files, against stock.
+# 4 and 5. W=1 + sparse and kernel-doc on the touched files, against stock.
 mapfile -t cfiles < <(git -C "$DEV_TREE" diff --name-only --diff-filter=AM base series -- '*.c' ':!tools/')
 # Linux 7.3 refuses bookworm's sparse (scripts/checker-valid.sh) and would
 # then check nothing; use one built from sid's source.

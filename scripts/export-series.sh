@@ -21,7 +21,8 @@ cover=$PATCH_DIR/cover-letter.txt
 
 # Standalone fixes: the leading commits of base..series that carry
 # "Cc: stable@vger.kernel.org". Each goes out as its own mail, before the
-# series and not part of it (patches/fix/); the series names them as its
+# series and not part of it (patches/fix/), unnumbered ("[PATCH]") and
+# applying to the base on its own; the series names them as its
 # prerequisites (prerequisite-patch-id:).
 fixes=0
 while read -r c; do
@@ -36,7 +37,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 mkdir -p "$out/fix"
 if [ "$fixes" -gt 0 ]; then
-	"${git[@]}" format-patch -q -o "$out/fix" --base=base \
+	"${git[@]}" format-patch -q -N -o "$out/fix" --base=base \
 		--subject-prefix="${SUBJECT_PREFIX:-PATCH}" base.."$first"
 fi
 if [ "$n" -gt 0 ]; then
