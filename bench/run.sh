@@ -74,6 +74,12 @@ done
 for f in stock patched; do
 	[ -f "$(build_dir "$f" bench)/arch/x86/boot/bzImage" ] ||
 		die "no $f bench kernel (scripts/build-kernel.sh $f bench)"
+	# Figures are only written for the kernels the results file names:
+	# stock from the base commit, patched from the series commit.
+	want=$(git -C "$DEV_TREE" rev-parse "$(flavour_rev "$f")")
+	have=$(cat "$(build_dir "$f" bench)/.swiotlb-elastic-rev" 2>/dev/null || echo none)
+	[ "$have" = "$want" ] ||
+		die "the $f bench kernel was built from $have, not from $(flavour_rev "$f") ($want); rebuild it (drop --no-build)"
 done
 need_pkgs fio
 inc=$CACHE/bench/include
