@@ -585,7 +585,7 @@ def main():
           "mappings land in the pool the slot search reaches last, past all the full pools (on "
           "the patched kernel the cap keeps growth out while the default pool fills and stops it "
           "at the pool count). The unmap looks the pool up by address (swiotlb_find_pool): on "
-          "stock by walking the same list, on the patched kernel (patch 0015) by checking the "
+          "stock by walking the same list, on the patched kernel (the pool index patch) by checking the "
           "default pool and then an index.", ""]
     o += table_or_reason(pools_table(rows), "pools")
     o += ["", "## 6. Tool overhead (swiotlbtop attached/detached)", "",
