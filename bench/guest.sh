@@ -27,7 +27,7 @@
 #            reclaim for HOLD seconds); a second burst (the last pattern and
 #            queue depth); then idle until swiotlb memory is back at its
 #            initial size, at most IDLECAP seconds on a kernel with idle
-#            return (swiotlb.idle_ms), at most IDLE seconds on one without
+#            return (swiotlb/idle_ms in debugfs), at most IDLE seconds on one without
 #   ramp MODULE
 #            the test module's load rising step by step, then at once
 #   tool SECONDS BIN TOOL
@@ -304,7 +304,7 @@ mib() { awk -v s="$1" 'BEGIN { printf "%g", s * 2 / 1024 }'; }
 # seconds idle, memory pressure (memhog holding the guest in reclaim for
 # HOLD seconds), a second burst (the last pattern at the last queue depth),
 # then idle until swiotlb memory is back at its initial size: at most
-# IDLECAP seconds on a kernel with idle return (swiotlb.idle_ms), at most
+# IDLECAP seconds on a kernel with idle return (swiotlb/idle_ms in debugfs), at most
 # IDLE seconds on one without.
 scen_fio() {
 	local size=$1 qds=$2 rws=$3 idle=$4 hold=$5 jobs=${6:-1} idlecap=${7:-120} memhog=${8:-}
@@ -360,7 +360,7 @@ scen_fio() {
 	tr2=$(transient_count)
 	if [ "$probe" = 1 ]; then f2=$(failprobe_count); fi
 	waitcap=$idle
-	[ -e /sys/module/swiotlb/parameters/idle_ms ] && waitcap=$idlecap
+	[ -e "$dbg/idle_ms" ] && waitcap=$idlecap
 	read_slabs
 	while [ "$slabs" -gt "$init" ] && awk -v a="$(now_s)" -v b="$tend" -v c="$waitcap" 'BEGIN { exit !(a - b < c) }'; do
 		sleep 0.5
@@ -547,7 +547,7 @@ scen_pools() {
 				# Full: on a kernel that grows at a watermark the
 				# growth is on its way; else a map that finds no
 				# room starts it (and takes a transient pool).
-				if [ -e /sys/module/swiotlb/parameters/grow_watermark ]; then
+				if [ -e "$dbg/grow_watermark" ]; then
 					wait_growth "$ns" 2
 					if [ "$used" -lt "$ns" ]; then continue; fi
 				fi

@@ -567,7 +567,7 @@ def main():
           "fio bs=256k (the largest mapping, 128 slots), libaio, direct, 1 GiB guest, each job on its "
           "own range of the disk. Timeline per boot: burst 1, idle, memory pressure (bench/memhog), "
           "burst 2, idle until swiotlb memory is back at its initial size (at most 120 s with "
-          "`swiotlb.idle_ms`, else at most the idle time). Failed maps are counted by a kretprobe on "
+          "idle return (debugfs `swiotlb/idle_ms`), else at most the idle time). Failed maps are counted by a kretprobe on "
           "`swiotlb_tbl_map_single` (filtered on DMA_MAPPING_ERROR) on both kernels; transient pools "
           "from events (patched: `swiotlb_pool_add` kind=transient; stock: a kprobe on "
           "`swiotlb_dyn_free`, which frees only transient pools there); swiotlb memory is "

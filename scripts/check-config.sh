@@ -4,17 +4,26 @@
 # unsets ("# CONFIG_X is not set") is not enabled.  Kconfig silently drops
 # an option whose dependencies are not met; this makes that loud.
 #
-# Usage: scripts/check-config.sh .config FRAGMENT...
+# Usage: scripts/check-config.sh [--strict] .config FRAGMENT...
+#   --strict  an option that the tree's Kconfig does not define fails too
+#             (the tip of the series, which must have all of them)
 set -euo pipefail
 
+strict=0
+if [ "${1:-}" = --strict ]; then
+	strict=1
+	shift
+fi
 config=$1
 shift
 bad=0
 
-# Options that the tree's Kconfig does not define are skipped: the same
-# fragments configure the stock kernel, which lacks the series' options
-# (CONFIG_SWIOTLB_ELASTIC...).  The kernel source is the "source" link of an
-# O= build directory, or the directory of .config itself.
+# Without --strict, options that the tree's Kconfig does not define are
+# skipped: the same fragments configure the stock kernel and the kernels
+# after each patch of the series, which lack the options the series adds
+# (CONFIG_DMA_SWIOTLB_TEST, CONFIG_SWIOTLB_DYNAMIC_KUNIT_TEST).  The kernel
+# source is the "source" link of an O= build directory, or the directory
+# of .config itself.
 src=$(dirname "$config")
 [ -d "$src/source" ] && src=$src/source
 undefined() {
@@ -28,7 +37,8 @@ for frag in "$@"; do
 		CONFIG_*=*)
 			opt=${line%%=*}
 			if ! grep -qxF -- "$line" "$config"; then
-				if ! grep -qE "^(# )?${opt}[= ]" "$config" && undefined "$opt"; then
+				if [ "$strict" = 0 ] && ! grep -qE "^(# )?${opt}[= ]" "$config" &&
+					undefined "$opt"; then
 					echo "config: ${frag##*/}: $opt is not defined by this tree's Kconfig, skipped" >&2
 					continue
 				fi

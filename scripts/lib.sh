@@ -76,11 +76,13 @@ kmake() {
 # the fragments (base.config, and debug.config for the test variant) merged
 # with merge_config.sh, olddefconfig, then scripts/check-config.sh.  Done
 # again when a fragment or the checked-out source tree changed: a revision
-# whose Kconfig adds an option (the series' CONFIG_SWIOTLB_ELASTIC) must
-# get it, and one that lacks it must not keep a stale .config.  Only the
-# files that depend on a changed option are rebuilt afterwards.
+# whose Kconfig adds an option (the series' CONFIG_DMA_SWIOTLB_TEST) must
+# get it, and one that lacks it must not keep a stale .config.  At the tip
+# of the series every option of the fragments must exist (check-config.sh
+# --strict): a series that lost one fails instead of building without it.
+# Only the files that depend on a changed option are rebuilt afterwards.
 configure() {
-	local flavour=$1 variant=$2 obj frags want stamp
+	local flavour=$1 variant=$2 obj frags want stamp strict
 	obj=$(build_dir "$flavour" "$variant")
 	frags=("$PROJECT_ROOT/configs/base.config")
 	[ "$variant" = test ] && frags+=("$PROJECT_ROOT/configs/debug.config")
@@ -96,7 +98,11 @@ configure() {
 	(cd "$BUILD_TREE" && scripts/kconfig/merge_config.sh -m -O "$obj" \
 		"$obj/.config" "${frags[@]}" >/dev/null)
 	kmake "$flavour" "$variant" olddefconfig >/dev/null
-	"$PROJECT_ROOT/scripts/check-config.sh" "$obj/.config" "${frags[@]}"
+	strict=()
+	[ "$flavour" = patched ] &&
+		[ "$(git -C "$BUILD_TREE" rev-parse HEAD)" = "$(git -C "$DEV_TREE" rev-parse series)" ] &&
+		strict=(--strict)
+	"$PROJECT_ROOT/scripts/check-config.sh" "${strict[@]}" "$obj/.config" "${frags[@]}"
 	echo "$want" >"$stamp"
 }
 

@@ -3,9 +3,10 @@
 # recipients, into a directory; nothing is sent.
 #   DIR/fix/NNNN-*.patch     each standalone fix of patches/fix/, a thread
 #                            of its own (a Message-Id is added)
-#   DIR/series/0000-cover-letter.patch, DIR/series/NNNN-*.patch
-#                            the series, threaded to the cover letter as
-#                            the export made it (In-Reply-To, References)
+#   DIR/SERIES/0000-cover-letter.patch, DIR/SERIES/NNNN-*.patch
+#                            each series of patches/layout (observability,
+#                            policy), threaded to its cover letter as the
+#                            export made it (In-Reply-To, References)
 # One summary line per mail on stdout.
 #
 # Recipients come from the kernel's scripts/get_maintainer.pl, run in the
@@ -18,7 +19,7 @@
 #        minus the addresses already in To:; and stable@vger.kernel.org
 #        when the commit message has a "Cc: stable@vger.kernel.org" trailer
 #        (git send-email would add it from the body).
-# The cover letter goes to the union over the series' patches (To: the
+# A cover letter goes to the union over its series' patches (To: the
 # union of the To: lists, Cc: the union of the Cc: lists minus To:), without
 # stable, which gets only the patches that ask for it.  Headers are folded
 # as git format-patch --to/--cc folds them; a non-ASCII name is RFC 2047
@@ -26,8 +27,9 @@
 # patches/ unchanged (base-commit:, prerequisite-patch-id: included).
 #
 # Sending them is "git send-email --suppress-cc=bodycc --suppress-cc=sob
-# --suppress-cc=misc-by DIR/fix/*.patch", then the same for
-# DIR/series/*.patch: the header To:/Cc: are the recipients
+# --suppress-cc=misc-by DIR/fix/*.patch", then the same for each
+# DIR/SERIES/*.patch in the order of patches/layout, once the series
+# before it is in: the header To:/Cc: are the recipients
 # (--suppress-cc=all would drop the header Cc: too).
 #
 # Usage: scripts/send.sh [-o DIR]    (default DIR: $CACHE/send)
@@ -50,10 +52,14 @@ need_pkgs perl git
 [ -f "$DEV_TREE/scripts/get_maintainer.pl" ] || "$PROJECT_ROOT/scripts/base-tree.sh"
 
 mapfile -t fixes < <(series_files | grep "^$PATCH_DIR/fix/" || true)
-mapfile -t patches < <(series_files | grep -v "^$PATCH_DIR/fix/" || true)
-cover=$PATCH_DIR/0000-cover-letter.patch
-[ "${#fixes[@]}" -gt 0 ] || [ "${#patches[@]}" -gt 0 ] || die "patches/series is empty"
-[ "${#patches[@]}" -eq 0 ] || [ -f "$cover" ] || die "$cover is missing"
+mapfile -t all < <(series_files | grep -v "^$PATCH_DIR/fix/" || true)
+[ "${#fixes[@]}" -gt 0 ] || [ "${#all[@]}" -gt 0 ] || die "patches/series is empty"
+# The series, by directory, in the order of patches/series.
+mapfile -t names < <(printf '%s\n' "${all[@]}" | awk -F/ 'NF { print $(NF - 1) }' | awk '!seen[$0]++')
+for name in "${names[@]}"; do
+	[ -f "$PATCH_DIR/$name/0000-cover-letter.patch" ] ||
+		die "$PATCH_DIR/$name/0000-cover-letter.patch is missing"
+done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -152,8 +158,12 @@ summary() { # MAIL TOFILE CCFILE
 	printf '%-75s To %d, Cc %d\n' "${1#"$out"/}" "$(grep -c . "$2" || true)" "$(grep -c . "$3" || true)"
 }
 
-mkdir -p "$out/fix" "$out/series" "$tmp/fix" "$tmp/series" "$tmp/cover"
-rm -f "$out"/fix/*.patch "$out"/series/*.patch
+mkdir -p "$out/fix" "$tmp/fix"
+rm -f "$out"/fix/*.patch
+for name in "${names[@]}"; do
+	mkdir -p "$out/$name" "$tmp/$name" "$tmp/cover-$name"
+	rm -f "$out/$name"/*.patch
+done
 
 # 1. The standalone fixes, each a thread of its own.
 for f in "${fixes[@]}"; do
@@ -175,25 +185,29 @@ for f in "${fixes[@]}"; do
 	summary "$out/fix/${f##*/}" "$b.to" "$b.ccall"
 done
 
-# 2. The series: the patches' recipients first, the cover letter's union.
-if [ "${#patches[@]}" -gt 0 ]; then
+# 2. Each series: the patches' recipients first, the cover letter's union.
+npatches=0
+for name in "${names[@]}"; do
+	cover=$PATCH_DIR/$name/0000-cover-letter.patch
+	mapfile -t patches < <(printf '%s\n' "${all[@]}" | grep "^$PATCH_DIR/$name/")
 	cover_id=$(header "$cover" Message-Id)
 	[ -n "$cover_id" ] || die "$cover has no Message-Id (export with --thread)"
 	for f in "${patches[@]}"; do
 		[ "$(header "$f" In-Reply-To)" = "$cover_id" ] ||
-			die "${f##*/} does not reply to the cover letter $cover_id"
-		recipients "$f" "$tmp/series/${f##*/}"
+			die "$name/${f##*/} does not reply to the cover letter $cover_id"
+		recipients "$f" "$tmp/$name/${f##*/}"
 	done
-	c=$tmp/cover/cover
-	unique /dev/null "$tmp"/series/*.to >"$c.to"
-	unique "$c.to" "$tmp"/series/*.cc >"$c.cc"
-	write_mail "$cover" "$out/series/${cover##*/}" "$c.to" "$c.cc"
-	summary "$out/series/${cover##*/}" "$c.to" "$c.cc"
+	c=$tmp/cover-$name/cover
+	unique /dev/null "$tmp/$name"/*.to >"$c.to"
+	unique "$c.to" "$tmp/$name"/*.cc >"$c.cc"
+	write_mail "$cover" "$out/$name/${cover##*/}" "$c.to" "$c.cc"
+	summary "$out/$name/${cover##*/}" "$c.to" "$c.cc"
 	for f in "${patches[@]}"; do
-		b=$tmp/series/${f##*/}
+		b=$tmp/$name/${f##*/}
 		cat "$b.cc" "$b.stable" >"$b.ccall"
-		write_mail "$f" "$out/series/${f##*/}" "$b.to" "$b.ccall"
-		summary "$out/series/${f##*/}" "$b.to" "$b.ccall"
+		write_mail "$f" "$out/$name/${f##*/}" "$b.to" "$b.ccall"
+		summary "$out/$name/${f##*/}" "$b.to" "$b.ccall"
 	done
-fi
-log "wrote $((${#fixes[@]} + ${#patches[@]} + (${#patches[@]} > 0 ? 1 : 0))) mails to $out (nothing sent)"
+	npatches=$((npatches + ${#patches[@]} + 1))
+done
+log "wrote $((${#fixes[@]} + npatches)) mails to $out (nothing sent)"

@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Check the mails of scripts/send.sh, as a maintainer would get them.
 # Prints one "ok - ..." or "not ok - ..." line per check:
-#   - the mails are the files of patches/ (the fixes in DIR/fix, the cover
-#     letter and the series in DIR/series), with only To:, Cc: and, for a
-#     fix, a Message-Id added
-#   - the series is threaded to the cover letter (In-Reply-To, References);
-#     each fix is a thread of its own, outside the series' thread
+#   - the mails are the files of patches/ (the fixes in DIR/fix, each
+#     series' cover letter and patches in DIR/SERIES), with only To:, Cc:
+#     and, for a fix, a Message-Id added
+#   - each series is threaded to its own cover letter (In-Reply-To,
+#     References); each fix is a thread of its own, outside every series'
+#     thread
 #   - every To:/Cc: address of a mail is one that get_maintainer.pl names
-#     for that patch (for the cover letter: for one of the series' patches),
+#     for that patch (for a cover letter: for one of its series' patches),
 #     or stable@vger.kernel.org on a patch with a Cc: stable trailer, and
 #     none of them is missing
+#   - a later series names the fixes and the series before it as its
+#     prerequisites (prerequisite-patch-id: of each of their patches)
 #   - checkpatch.pl --strict on every mail: no message but the types of
 #     patches/checkpatch-allow.txt
 #   - b4 0.16 (scripts/b4.sh) on the mails as they are, folded headers and
 #     all: in a temporary clone of the cache tree at "base", git am of the
-#     fix mails, then "b4 am -o" + git am, and "b4 shazam", of the series
-#     thread, each give the tree of branch "series" (b4 without network)
+#     fix mails, then for each series in order "b4 am -o" + git am, and
+#     "b4 shazam", of its thread, each give the tree of the series' last
+#     commit in branch "series" (b4 without network)
 # Exit status: 0 when every check passed.
 #
 # Usage: selftests/send/send_test.sh [DIR]
@@ -42,11 +46,27 @@ failed=0
 result() { tap_result "$@"; [ "$1" -eq 0 ] || failed=1; }
 
 mapfile -t want_fixes < <(series_files | grep "^$PATCH_DIR/fix/" || true)
-mapfile -t want_series < <(series_files | grep -v "^$PATCH_DIR/fix/" || true)
-[ "${#want_series[@]}" -eq 0 ] || want_series=("$PATCH_DIR/0000-cover-letter.patch" "${want_series[@]}")
+mapfile -t want_all < <(series_files | grep -v "^$PATCH_DIR/fix/" || true)
+# The series by directory, in the order of patches/series; for each, its
+# mails (cover letter first) in SERIES_MAILS[name], space-separated.
+mapfile -t names < <(printf '%s\n' "${want_all[@]}" | awk -F/ 'NF { print $(NF - 1) }' | awk '!seen[$0]++')
+declare -A series_mails=() series_want=()
+want_series=()
+for name in "${names[@]}"; do
+	w=("$PATCH_DIR/$name/0000-cover-letter.patch")
+	mapfile -t -O 1 w < <(printf '%s\n' "${want_all[@]}" | grep "^$PATCH_DIR/$name/")
+	series_want[$name]=${w[*]}
+	m=()
+	for f in "${w[@]}"; do m+=("$dir/$name/${f##*/}"); done
+	series_mails[$name]=${m[*]}
+	want_series+=("${w[@]}")
+done
 fixes=() series=()
 for f in "${want_fixes[@]}"; do fixes+=("$dir/fix/${f##*/}"); done
-for f in "${want_series[@]}"; do series+=("$dir/series/${f##*/}"); done
+for name in "${names[@]}"; do
+	read -r -a m <<<"${series_mails[$name]}"
+	series+=("${m[@]}")
+done
 mails=("${fixes[@]}" "${series[@]}")
 
 # header FILE NAME: the values of header NAME of mail FILE, one a line,
@@ -89,13 +109,13 @@ rc=0
 missing=()
 for m in "${mails[@]}"; do [ -f "$m" ] || missing+=("${m#"$dir"/}"); done
 extra=$(comm -13 <(printf '%s\n' "${mails[@]}" | sort) \
-	<(find "$dir" -path "$dir/fix/*.patch" -o -path "$dir/series/*.patch" | sort))
+	<(find "$dir" -mindepth 2 -maxdepth 2 -name '*.patch' | sort))
 if [ "${#missing[@]}" -gt 0 ] || [ -n "$extra" ]; then
 	rc=1
 	echo "missing: ${missing[*]}; not in patches/series: ${extra//$'\n'/ }" >&2
 fi
 result "$rc" "the mails are those of patches/series" \
-	"${#fixes[@]} fix(es), the series: ${#series[@]} mails with the cover letter"
+	"${#fixes[@]} fix(es), ${#names[@]} series (${names[*]}): ${#series[@]} mails with the cover letters"
 [ "$rc" -eq 0 ] || exit 1
 
 # strip_added MAIL SOURCE: MAIL without its To:/Cc: headers, and without
@@ -137,12 +157,13 @@ for m in "${mails[@]}"; do
 done
 result "$rc" "every mail has a Message-Id of its own"
 
-if [ "${#series[@]}" -gt 0 ]; then
+for name in "${names[@]}"; do
+	read -r -a sm <<<"${series_mails[$name]}"
 	rc=0
-	cover_id=$(header "${series[0]}" Message-Id)
-	[ -z "$(header "${series[0]}" In-Reply-To)$(header "${series[0]}" References)" ] ||
-		{ rc=1; echo "the cover letter replies to another mail" >&2; }
-	for m in "${series[@]:1}"; do
+	cover_id=$(header "${sm[0]}" Message-Id)
+	[ -z "$(header "${sm[0]}" In-Reply-To)$(header "${sm[0]}" References)" ] ||
+		{ rc=1; echo "the cover letter of $name replies to another mail" >&2; }
+	for m in "${sm[@]:1}"; do
 		irt=$(header "$m" In-Reply-To)
 		refs=$(header "$m" References)
 		if [ "$irt" != "$cover_id" ] || [[ " $refs " != *" $cover_id "* ]]; then
@@ -150,8 +171,8 @@ if [ "${#series[@]}" -gt 0 ]; then
 			echo "${m#"$dir"/}: In-Reply-To '$irt', References '$refs', not the cover letter $cover_id" >&2
 		fi
 	done
-	result "$rc" "the series' $((${#series[@]} - 1)) patches reply to the cover letter"
-fi
+	result "$rc" "the $((${#sm[@]} - 1)) patches of series $name reply to its cover letter"
+done
 if [ "${#fixes[@]}" -gt 0 ]; then
 	rc=0
 	for f in "${fixes[@]}"; do
@@ -186,18 +207,34 @@ check_recipients() {
 	result "$rc" "recipients of ${m#"$dir"/} are get_maintainer.pl's" \
 		"To $(grep -c . <<<"$to" || true), Cc $(grep -c . <<<"$cc" || true)"
 }
-for m in "${fixes[@]}" "${series[@]:1}"; do
+for m in "${fixes[@]}" "${series[@]}"; do
+	[ "${m##*/}" != 0000-cover-letter.patch ] || continue
 	exp=$work/${m//\//_}.exp
 	(cd "$DEV_TREE" && "${gm[@]}" "$m") | addresses >"$exp"
 	! wants_stable "$m" || echo stable@vger.kernel.org >>"$exp"
 	check_recipients "$m" "$exp"
 done
-if [ "${#series[@]}" -gt 0 ]; then
-	# The cover letter: the union of the series' patches, without stable.
-	for m in "${series[@]:1}"; do cat "$work/${m//\//_}.exp"; done |
-		grep -vx 'stable@vger\.kernel\.org' >"$work/cover.exp" || true
-	check_recipients "${series[0]}" "$work/cover.exp"
-fi
+for name in "${names[@]}"; do
+	read -r -a sm <<<"${series_mails[$name]}"
+	# The cover letter: the union of its series' patches, without stable.
+	for m in "${sm[@]:1}"; do cat "$work/${m//\//_}.exp"; done |
+		grep -vx 'stable@vger\.kernel\.org' >"$work/cover-$name.exp" || true
+	check_recipients "${sm[0]}" "$work/cover-$name.exp"
+done
+
+# Prerequisites: each series names the patch ids of the fixes and of the
+# series before it, and nothing else (the first series: the fixes).
+prev=("${want_fixes[@]}")
+for name in "${names[@]}"; do
+	read -r -a sm <<<"${series_mails[$name]}"
+	rc=0
+	got=$(sed -n 's/^prerequisite-patch-id: //p' "${sm[0]}" | sort)
+	exp=$(for f in "${prev[@]}"; do git patch-id --stable <"$f" | cut -d' ' -f1; done | sort)
+	[ "$got" = "$exp" ] || { rc=1; echo "$name: prerequisite-patch-id: $(tr '\n' ' ' <<<"$got"), want $(tr '\n' ' ' <<<"$exp")" >&2; }
+	result "$rc" "series $name names its $(grep -c . <<<"$exp" || true) prerequisite patches"
+	read -r -a w <<<"${series_want[$name]}"
+	prev+=("${w[@]:1}")
+done
 
 # 4. checkpatch --strict on every mail.
 ignore=
@@ -234,14 +271,22 @@ rc=0
 [ "${#fixes[@]}" -eq 0 ] || git -C "$clone" am -q "${fixes[@]}" >"$work/am-fix.log" 2>&1 || rc=1
 [ "$rc" -eq 0 ] || { cat "$work/am-fix.log" >&2; git -C "$clone" am --abort 2>/dev/null || true; }
 result "$rc" "git am of the fix mail(s) on base"
-fixed=$(git -C "$clone" rev-parse HEAD)
 
-if [ "${#series[@]}" -gt 0 ] && [ "$rc" -eq 0 ]; then
-	cat "${series[@]}" >"$work/series.mbox"
-	n=$((${#series[@]} - 1))
+# The last commit of each series in branch "series", in order.
+mapfile -t commits < <(git -C "$DEV_TREE" rev-list --reverse base..series)
+done_patches=${#want_fixes[@]}
+for name in "${names[@]}"; do
+	[ "$rc" -eq 0 ] || break
+	read -r -a sm <<<"${series_mails[$name]}"
+	n=$((${#sm[@]} - 1))
+	done_patches=$((done_patches + n))
+	want=$(git -C "$DEV_TREE" rev-parse "${commits[done_patches - 1]}^{tree}")
+	start=$(git -C "$clone" rev-parse HEAD)
+	cat "${sm[@]}" >"$work/$name.mbox"
 	# b4 am -o, then git am of its .mbx
 	rc=0
-	(cd "$clone" && "${b4[@]}" am -m "$work/series.mbox" -o "$work/b4") \
+	rm -rf "$work/b4"
+	(cd "$clone" && "${b4[@]}" am -m "$work/$name.mbox" -o "$work/b4") \
 		>"$work/b4-am.log" 2>&1 || rc=1
 	mbx=("$work"/b4/*.mbx)
 	if [ "$rc" -eq 0 ] && [ -f "${mbx[0]}" ] && [ "${#mbx[@]}" -eq 1 ] &&
@@ -257,21 +302,24 @@ if [ "${#series[@]}" -gt 0 ] && [ "$rc" -eq 0 ]; then
 		cat "$work/b4-am.log" >&2
 		git -C "$clone" am --abort 2>/dev/null || true
 	fi
-	result "$rc" "b4 $(cat "$work/b4.version") am -o of the series thread + git am: the tree of branch series" \
+	result "$rc" "b4 $(cat "$work/b4.version") am -o of the $name thread + git am: the tree of its last commit" \
 		"$n patches"
+	applied=$(git -C "$clone" rev-parse HEAD)
 
-	# b4 shazam, on the fixed base again
+	# b4 shazam, on the tree before the series again
 	rc=0
-	git -C "$clone" checkout -q --detach "$fixed"
-	(cd "$clone" && "${b4[@]}" shazam -m "$work/series.mbox") >"$work/b4-shazam.log" 2>&1 || rc=1
+	git -C "$clone" checkout -q --detach "$start"
+	(cd "$clone" && "${b4[@]}" shazam -m "$work/$name.mbox") >"$work/b4-shazam.log" 2>&1 || rc=1
 	if [ "$rc" -eq 0 ]; then
-		[ "$(git -C "$clone" rev-list --count "$fixed"..HEAD)" = "$n" ] ||
-			{ rc=1; echo "b4 shazam: $(git -C "$clone" rev-list --count "$fixed"..HEAD) commits, want $n" >&2; }
+		[ "$(git -C "$clone" rev-list --count "$start"..HEAD)" = "$n" ] ||
+			{ rc=1; echo "b4 shazam: $(git -C "$clone" rev-list --count "$start"..HEAD) commits, want $n" >&2; }
 		[ "$(git -C "$clone" rev-parse 'HEAD^{tree}')" = "$want" ] ||
 			{ rc=1; echo "b4 shazam: tree $(git -C "$clone" rev-parse 'HEAD^{tree}'), want $want" >&2; }
 	fi
 	[ "$rc" -eq 0 ] || cat "$work/b4-shazam.log" >&2
-	result "$rc" "b4 $(cat "$work/b4.version") shazam of the series thread: the tree of branch series"
-fi
+	result "$rc" "b4 $(cat "$work/b4.version") shazam of the $name thread: the tree of its last commit"
+	# The next series goes on top of this one, as b4 am applied it.
+	git -C "$clone" checkout -q --detach "$applied"
+done
 
 [ "$failed" -eq 0 ]

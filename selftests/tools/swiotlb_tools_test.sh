@@ -223,7 +223,7 @@ fi
 if [ "$mode" = full ]; then
 	# Elastic pools grow before the pool is full; a watermark of 100%
 	# grows only when it is, so that the burst needs transient pools.
-	wm=/sys/module/swiotlb/parameters/grow_watermark
+	wm=$DBG/grow_watermark
 	wm0=
 	if [ -w "$wm" ]; then
 		wm0=$(cat "$wm")
