@@ -38,6 +38,11 @@
 #            map and unmap cost (one thread, one page) once the default
 #            io_tlb_mem has COUNT pools, all but the default one full, so
 #            that the mappings land in the pool the list walk reaches last
+#   osc MODULE PERIODS IDLE_MS
+#            an oscillating load with a one-second period (3 MiB held for
+#            half of it), swiotlb memory sampled every 50 ms: its falls
+#            followed by rises (grow/free cycles), peak and end; IDLE_MS
+#            "default", or a debugfs idle time for the patched kernel
 set -euo pipefail
 
 if [ $# -lt 2 ] || ! grep -q 'init=[^ ]*guest-init.sh' /proc/cmdline; then
@@ -229,7 +234,8 @@ delta() { # AFTER BEFORE, or "-"
 # filtered on its scan function, where the kernel has one).
 vmscan_on() {
 	local e addr
-	for e in mm_vmscan_kswapd_wake mm_vmscan_direct_reclaim_begin; do
+	for e in mm_vmscan_kswapd_wake mm_vmscan_direct_reclaim_begin \
+		mm_vmscan_direct_reclaim_end; do
 		[ -d "$trc/events/vmscan/$e" ] && echo 1 >"$trc/events/vmscan/$e/enable"
 	done
 	addr=$(awk '$3 == "swiotlb_shrink_scan" { print $1; exit }' /proc/kallsyms)
@@ -246,11 +252,26 @@ vmscan_off() {
 	echo 0 >"$trc/events/vmscan/enable" 2>/dev/null || true
 }
 # vmscan_summary: key=value words of the reclaim seen in the trace buffer.
+# Durations pair a begin and an end event of the same task (the task-pid
+# field) by their timestamps: the longest direct reclaim (the stall a task
+# allocating memory saw) and the swiotlb shrinker's time per call, from
+# mm_shrink_slab_start to mm_shrink_slab_end (count and scan), in us.
 vmscan_summary() {
 	local kw dr
 	kw=$(grep -c 'mm_vmscan_kswapd_wake:' "$trc/trace" || true)
 	dr=$(grep -c 'mm_vmscan_direct_reclaim_begin:' "$trc/trace" || true)
 	echo -n "kswapd_wakes=$kw direct_reclaims=$dr"
+	awk '
+	function ts() { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) return substr($i, 1, length($i) - 1) + 0; return -1 }
+	/mm_vmscan_direct_reclaim_begin:/ { b[$1] = ts() }
+	/mm_vmscan_direct_reclaim_end:/ && ($1 in b) { d = (ts() - b[$1]) * 1e6; delete b[$1]; if (d > dmax) dmax = d }
+	/mm_shrink_slab_start:/ { s[$1] = ts() }
+	/mm_shrink_slab_end:/ && ($1 in s) { d = (ts() - s[$1]) * 1e6; delete s[$1]; n++; sum += d; if (d > smax) smax = d }
+	END {
+		printf " direct_reclaim_max_us=%s", dmax ? sprintf("%.0f", dmax) : "-"
+		if (n) printf " shrinker_call_mean_us=%.0f shrinker_call_max_us=%.0f", sum / n, smax
+		else printf " shrinker_call_mean_us=- shrinker_call_max_us=-"
+	}' "$trc/trace"
 	if [ "$shrink_traced" = 1 ]; then
 		# A call scans (calls scan_objects) once total_scan reaches the
 		# batch of 128 or the whole count.
@@ -443,6 +464,49 @@ scen_ramp() {
 	ramp_step burst "$t0" "$m0" "$f0"
 }
 
+# The oscillating load: PERIODS periods of one second, each 3 MiB of 64 KiB
+# mappings held for half a second, then released.  swiotlb memory (pools
+# and transient pools, in slots) is sampled every 50 ms; a "cycle" is a
+# fall of it (memory given back) followed later by a rise (memory taken
+# again), counted the same way on every kernel.  IDLE_MS, when not
+# "default", is written to the patched kernel's debugfs idle time (a
+# setting for tests) to show the idle hysteresis at a one-second period.
+scen_osc() {
+	local mod=$1 periods=$2 idle_ms=$3 d=/sys/kernel/debug/swiotlb_test i t0 f0 fm=- sampler
+	load_module "$mod"
+	if [ "$idle_ms" != default ]; then
+		[ -w "$dbg/idle_ms" ] || skip "no $dbg/idle_ms on this kernel"
+		echo "$idle_ms" >"$dbg/idle_ms"
+	fi
+	probe=0
+	failprobe_on && probe=1
+	(while :; do read_slabs; echo "$slabs"; sleep 0.05; done) >/tmp/osc-samples &
+	sampler=$!
+	t0=$(now_s) f0=$(stat failed)
+	for ((i = 0; i < periods; i++)); do
+		echo "map 48 65536 to" >"$d/cmd" 2>/dev/null || true
+		sleep 0.5
+		echo unmap >"$d/cmd"
+		sleep 0.5
+	done
+	kill "$sampler"
+	wait "$sampler" 2>/dev/null || true
+	if [ "$probe" = 1 ]; then fm=$(failprobe_count); fi
+	awk -v label="$label" -v idle="$idle_ms" -v periods="$periods" -v failed=$(($(stat failed) - f0)) \
+		-v fm="$fm" -v secs="$(awk -v a="$(now_s)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')" '
+	NR == 1 { first = $1; prev = $1; peak = $1; next }
+	{
+		if ($1 < prev) { falls++; fell = 1 }
+		if ($1 > prev) { rises++; if (fell) cycles++; fell = 0 }
+		if ($1 > peak) peak = $1
+		prev = $1
+	}
+	END {
+		printf "R kernel=%s scenario=osc idle_ms=%s periods=%d secs=%s cycles=%d rises=%d falls=%d", label, idle, periods, secs, cycles, rises, falls
+		printf " start_MiB=%g peak_MiB=%g end_MiB=%g failed=%d failed_maps=%s\n", first * 2 / 1024, peak * 2 / 1024, prev * 2 / 1024, failed, fm
+	}' /tmp/osc-samples
+}
+
 # cpu_ticks PID: user + system clock ticks of a process so far.
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
@@ -581,6 +645,7 @@ bw) scen_bw "$@" ;;
 fio) scen_fio "$@" ;;
 ramp) scen_ramp "$@" ;;
 pools) scen_pools "$@" ;;
+osc) scen_osc "$@" ;;
 tool) scen_tool "$@" ;;
 *) echo "guest.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac

@@ -3,7 +3,7 @@
 #
 # Usage: bench/run.sh [--quick] [--pairs N] [--no-build] [--out FILE] [SCENARIO...]
 #   SCENARIO  map (1), bw (2), fio (3), ramp (4), pools (5), tool (6),
-#             memory (7, drawn from the fio runs); default: all of them
+#             memory (7, drawn from the fio runs), osc (8); default: all
 #   --quick   one short point per case, 3 pairs for map: under 15 minutes
 #   --pairs N stock/patched pairs (A B A B ...; default 3, at least 1)
 #   --no-build  use the bench kernels as they are built
@@ -27,13 +27,13 @@ while [ $# -gt 0 ]; do
 	--no-build) build=0 ;;
 	--out) [ $# -ge 2 ] || usage; outfile=$2; shift ;;
 	-h | --help) usage ;;
-	map | bw | fio | ramp | pools | tool | memory) scenarios+=("$1") ;;
+	map | bw | fio | ramp | pools | tool | memory | osc) scenarios+=("$1") ;;
 	*) echo "bench: unknown argument '$1'" >&2; usage ;;
 	esac
 	shift
 done
 [[ $pairs =~ ^[1-9][0-9]*$ ]] || { echo "bench: --pairs takes a number >= 1" >&2; exit 2; }
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(map bw fio ramp pools tool memory)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(map bw fio ramp pools tool memory osc)
 want() { local s; for s in "${scenarios[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 start=$(date +%s)
@@ -66,7 +66,7 @@ for f in stock patched; do
 	if [ "$build" = 1 ]; then
 		"$PROJECT_ROOT/scripts/build-kernel.sh" "$f" bench >/dev/null
 	fi
-	if { want ramp || want pools; } && { [ "$build" = 1 ] || [ ! -f "$(modfor "$f")" ]; }; then
+	if { want ramp || want pools || want osc; } && { [ "$build" = 1 ] || [ ! -f "$(modfor "$f")" ]; }; then
 		"$PROJECT_ROOT/scripts/build-tests.sh" "$f" bench >/dev/null 2>"$run/build-tests-$f.log" ||
 			log "build-tests.sh $f bench failed; ramp and pools will say so ($run/build-tests-$f.log)"
 	fi
@@ -182,6 +182,19 @@ for f in stock patched; do
 		done
 	fi
 done
+
+# The oscillating load: stock, patched as shipped (60 s idle time), and
+# patched with a 200 ms idle time (debugfs), where only the idle
+# hysteresis keeps it from freeing and regrowing every period.
+if want osc; then
+	for ((p = 1; p <= pairs; p++)); do
+		for v in stock:stock:default patched:patched:default patched:patched-idle200:200; do
+			IFS=: read -r f label idle <<<"$v"
+			guest "osc-$p-$label" "$f" "$label" --edu -a swiotlb=512,force -- \
+				$gs "$label" osc "$(modfor "$f")" 12 "$idle"
+		done
+	done
+fi
 
 if want tool && [ -z "$toolbin" ]; then
 	echo "S kernel=all scenario=tool reason=no_built_swiotlbtop_(make_-C_tools)" >"$run/tool.out"
