@@ -140,6 +140,12 @@ series_files() {
 	grep -vE '^[[:space:]]*(#|$)' "$PATCH_DIR/series" | sed "s|^|$PATCH_DIR/|"
 }
 
+# series_names: the directories of the series in patches/series (not the
+# standalone fixes), in order, one a line.
+series_names() {
+	series_files | grep -v "^$PATCH_DIR/fix/" | awk -F/ 'NF { print $(NF - 1) }' | awk '!seen[$0]++'
+}
+
 # series_sum: a digest of the base and the series' patches; with the head
 # of branch "series" it is kept in $CACHE/series.stamp after an apply or an
 # export, so that a build knows whether the tree holds patches/.

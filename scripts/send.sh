@@ -55,7 +55,7 @@ mapfile -t fixes < <(series_files | grep "^$PATCH_DIR/fix/" || true)
 mapfile -t all < <(series_files | grep -v "^$PATCH_DIR/fix/" || true)
 [ "${#fixes[@]}" -gt 0 ] || [ "${#all[@]}" -gt 0 ] || die "patches/series is empty"
 # The series, by directory, in the order of patches/series.
-mapfile -t names < <(printf '%s\n' "${all[@]}" | awk -F/ 'NF { print $(NF - 1) }' | awk '!seen[$0]++')
+mapfile -t names < <(series_names)
 for name in "${names[@]}"; do
 	[ -f "$PATCH_DIR/$name/0000-cover-letter.patch" ] ||
 		die "$PATCH_DIR/$name/0000-cover-letter.patch is missing"

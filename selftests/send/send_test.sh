@@ -49,7 +49,7 @@ mapfile -t want_fixes < <(series_files | grep "^$PATCH_DIR/fix/" || true)
 mapfile -t want_all < <(series_files | grep -v "^$PATCH_DIR/fix/" || true)
 # The series by directory, in the order of patches/series; for each, its
 # mails (cover letter first) in SERIES_MAILS[name], space-separated.
-mapfile -t names < <(printf '%s\n' "${want_all[@]}" | awk -F/ 'NF { print $(NF - 1) }' | awk '!seen[$0]++')
+mapfile -t names < <(series_names)
 declare -A series_mails=() series_want=()
 want_series=()
 for name in "${names[@]}"; do
