@@ -34,10 +34,13 @@
 #            dma_map_benchmark (1 thread, 1 page, bidirectional) with TOOL
 #            (swiotlbtop) detached and attached, twice each, and the tool's
 #            CPU time while the benchmark ran
-#   pools MODULE BIN SECONDS COUNT
+#   pools MODULE BIN SECONDS COUNTS ROUNDS
 #            map and unmap cost (one thread, one page) once the default
-#            io_tlb_mem has COUNT pools, all but the default one full, so
-#            that the mappings land in the pool the list walk reaches last
+#            io_tlb_mem has each pool count of COUNTS (a rising comma
+#            list) in turn, in one boot, all but the default pool full, so
+#            that the mappings land in the pool the list walk reaches
+#            last: dma_map_benchmark for SECONDS, and the test module's
+#            in-kernel timing of 4096 pairs, ROUNDS times
 #   osc MODULE PERIODS IDLE_MS
 #            an oscillating load with a one-second period (3 MiB held for
 #            half of it), swiotlb memory sampled every 50 ms: its falls
@@ -576,37 +579,95 @@ wait_growth() {
 	done
 }
 
+# modstat NAME: one counter of the test module's stats file, without a fork.
+modstat() {
+	local line
+	read -r line </sys/kernel/debug/swiotlb_test/stats
+	line=" $line "
+	line=${line#* "$1"=}
+	echo "${line%% *}"
+}
+
+# ktime_pairs ROUNDS: the test module's "time" command, ROUNDS rounds of
+# 4096 map and unmap pairs of one page, bidirectional; prints "MAP_NS
+# UNMAP_NS", the medians over the rounds of the mean time per call.
+ktime_pairs() {
+	local d=/sys/kernel/debug/swiotlb_test r line maps=() unmaps=() p m u
+	for ((r = 0; r < $1; r++)); do
+		echo "time 4096 4096 bidi" >"$d/cmd" || return 1
+		read -r line <"$d/timing"
+		p=${line#pairs=} p=${p%% *}
+		m=${line#* map_ns=} m=${m%% *}
+		u=${line#* unmap_ns=} u=${u%% *}
+		[ "$p" -gt 0 ] || return 1
+		maps+=($((m / p))) unmaps+=($((u / p)))
+	done
+	printf '%s\n' "${maps[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%d ", v[int((NR + 1) / 2)] }'
+	printf '%s\n' "${unmaps[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%d\n", v[int((NR + 1) / 2)] }'
+}
+
+# pools_point WANT BASE DEFULL AHEAD BIN SECONDS ROUNDS: the two
+# measurements at one pool count.
+pools_point() {
+	local n res mu uu d=/sys/kernel/debug/swiotlb_test
+	n=$(pool_count "$2")
+	if res=$(run_mapbench "$5" "$6" 1 1 0); then
+		read -r mu uu <<<"$res"
+		echo "R kernel=$label scenario=pools want=$1 pools=$n default_filled=$3 others_full=$4 held=$(cat "$d/held") transient_slots=$(rd $dbg/io_tlb_transient_nslabs) map_us=$mu unmap_us=$uu"
+	else
+		echo "S kernel=$label scenario=pools reason=dma_map_benchmark_failed_with_${n}_pools"
+	fi
+	if res=$(ktime_pairs "$7"); then
+		read -r mu uu <<<"$res"
+		echo "R kernel=$label scenario=pools-ktime want=$1 pools=$n rounds=$7 map_ns=$mu unmap_ns=$uu"
+	else
+		echo "S kernel=$label scenario=pools-ktime reason=test_module_time_failed_with_${n}_pools"
+	fi
+}
+
 # The pool list of an io_tlb_mem has its newest pool at the head and the
-# default pool at the tail; the slot search and the lookup of unmap and
-# sync (swiotlb_find_pool) walk it from the head.  So that the benchmark's
-# mappings land in the pool the walk reaches last, the test module holds
-# 64 KiB mappings (32 slots, which pack the pools exactly) that fill the
-# default pool first (the oldest mappings; on a kernel with the cap knob
-# the cap keeps growth out meanwhile), then every further pool up to WANT
-# pools (one mapping at a time, waiting for each growth), and releases the
-# oldest mappings, those of the default pool.
+# default pool at the tail; the slot search walks it from the head (the
+# patched kernel first tries the pool where the CPU last found room).  So
+# that the benchmark's mappings land in the pool the walk reaches last,
+# every point has the default pool empty and every other pool full, in one
+# boot, for each count of COUNTS in turn: from the previous point, the test
+# module fills the default pool again with 64 KiB mappings (32 slots, which
+# pack the pools exactly; on a kernel with the cap knob the cap keeps
+# growth out meanwhile), then the cap goes up to the new count and the
+# module fills each pool that growth adds, and finally releases the
+# default pool's mappings, found by their place in its list of held
+# mappings ("unmap N SKIP").  Held pools are never returned.
 scen_pools() {
-	local mod=$1 bin=$2 secs=$3 want=$4 d=/sys/kernel/debug/swiotlb_test
-	local base target i f0 ns used res mu uu n defull=- ahead=- capp=/sys/module/swiotlb/parameters/cap
+	local mod=$1 bin=$2 secs=$3 counts=$4 rounds=$5 d=/sys/kernel/debug/swiotlb_test
+	local base target want i f0 ns used free skip defull ahead capp=/sys/module/swiotlb/parameters/cap
 	bind_edu
 	load_module "$mod"
 	pools_used
-	base=$ns target=$((want * ns))
-	if [ "$want" -gt 1 ]; then
-		# The default pool but one mapping; then the cap up to WANT
-		# pools and the last one, which starts the growth on a kernel
-		# that grows at a watermark.
-		if [ -w "$capp" ]; then echo $((base * 2048)) >"$capp"; fi
-		echo "map $((base / 32 - 1)) 65536 to" >"$d/cmd" 2>/dev/null || true
-		if [ -w "$capp" ]; then echo $((target * 2048)) >"$capp"; fi
-		echo "map 1 65536 to" >"$d/cmd" 2>/dev/null || true
-		pools_used
-		defull=no
-		[ "$used" = "$base" ] && defull=yes
-		i=0 f0=$(stat failed)
-		while [ $i -lt $((want * base / 16 + 64)) ] && [ "$(stat failed)" = "$f0" ]; do
+	base=$ns
+	for want in ${counts//,/ }; do
+		target=$((want * base))
+		defull=- ahead=-
+		if [ "$want" -gt 1 ]; then
 			pools_used
-			if [ "$used" -ge "$ns" ]; then
+			[ "$ns" -lt "$target" ] || { echo "S kernel=$label scenario=pools reason=counts_must_rise_(${ns}_slots_before_$want)"; continue; }
+			# The default pool, with the cap at what there is; then
+			# the cap up to WANT pools.
+			if [ -w "$capp" ]; then echo $((ns * 2048)) >"$capp"; fi
+			skip=$(cat "$d/held")
+			echo "map $((base / 32)) 65536 to" >"$d/cmd" 2>/dev/null || true
+			pools_used
+			defull=no
+			[ "$used" = "$ns" ] && defull=yes
+			if [ -w "$capp" ]; then echo $((target * 2048)) >"$capp"; fi
+			i=0 f0=$(modstat failed)
+			while [ $i -lt $((want * 8 + 64)) ] && [ "$(modstat failed)" = "$f0" ]; do
+				pools_used
+				free=$((ns - used))
+				if [ "$free" -ge 32 ]; then
+					echo "map $((free / 32)) 65536 to" >"$d/cmd" 2>/dev/null || true
+					i=$((i + 1))
+					continue
+				fi
 				[ "$ns" -ge "$target" ] && break
 				# Full: on a kernel that grows at a watermark the
 				# growth is on its way; else a map that finds no
@@ -619,23 +680,14 @@ scen_pools() {
 				wait_growth "$ns" 3
 				[ "$used" -lt "$ns" ] || break
 				i=$((i + 1))
-				continue
-			fi
-			echo "map 1 65536 to" >"$d/cmd" 2>/dev/null || true
-			i=$((i + 1))
-		done
-		echo "unmap $((base / 32))" >"$d/cmd"
-		pools_used
-		ahead=no
-		[ "$used" = $((ns - base)) ] && ahead=yes
-	fi
-	n=$(pool_count "$base")
-	if res=$(run_mapbench "$bin" "$secs" 1 1 0); then
-		read -r mu uu <<<"$res"
-		echo "R kernel=$label scenario=pools want=$want pools=$n default_filled=$defull others_full=$ahead held=$(cat "$d/held") transient_slots=$(rd $dbg/io_tlb_transient_nslabs) map_us=$mu unmap_us=$uu"
-	else
-		echo "S kernel=$label scenario=pools reason=dma_map_benchmark_failed_with_${n}_pools"
-	fi
+			done
+			echo "unmap $((base / 32)) $skip" >"$d/cmd"
+			pools_used
+			ahead=no
+			[ "$used" = $((ns - base)) ] && ahead=yes
+		fi
+		pools_point "$want" "$base" "$defull" "$ahead" "$bin" "$secs" "$rounds"
+	done
 	if [ -w "$capp" ]; then echo 0 >"$capp"; fi
 }
 

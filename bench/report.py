@@ -309,40 +309,68 @@ def osc_table(rows):
     return out
 
 
+POOL_MEASURES = (
+    # scenario, label, map key, unmap key, unit
+    ("pools", "dma_map_benchmark (user space, edu device)", "map_us", "unmap_us", "µs"),
+    ("pools-ktime", "test module, ktime around each call in the kernel (median of rounds "
+     "of 4096 pairs per boot)", "map_ns", "unmap_ns", "ns"),
+)
+
+
 def pools_table(rows):
-    out = ["| pools wanted | stock: pools | stock map+unmap µs | patched: pools | patched map+unmap µs "
-           "| ratio patched/stock | arrangement (default pool filled first / all others full) |",
-           "| --- | --- | --- | --- | --- | --- | --- |"]
-    prow = select(rows, scenario="pools")
-    for (want,) in sorted(keys_in_order(prow, "want"), key=lambda k: num(k[0]) or 0):
-        cells, meds, arr = [], [], []
-        for k in ("stock", "patched"):
-            sel = select(prow, kernel=k, want=want)
-            cells.append(",".join(sorted({r.get("pools", "-") for r in sel})) or "-")
-            text, med = spread([map_unmap(r) for r in sel])
-            cells.append(text)
-            meds.append(med)
-            arr += ["%s %s/%s" % (k, r.get("default_filled", "-"), r.get("others_full", "-")) for r in sel]
-        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (want, cells[0], cells[1], cells[2], cells[3],
-                                                         ratio(meds[1], meds[0]), ", ".join(arr)))
-    if len(out) == 2:
-        return []
-    # The map walks the pool list for free slots; the unmap only looks
-    # the pool up by address (swiotlb_find_pool): apart, they show which
-    # of the two the pool count costs.
-    out += ["", "map and unmap apart:", "",
-            "| pools wanted | stock map µs | patched map µs | ratio | stock unmap µs | patched unmap µs | ratio |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
-    for (want,) in sorted(keys_in_order(prow, "want"), key=lambda k: num(k[0]) or 0):
-        cells = []
-        for metric in ("map_us", "unmap_us"):
-            meds = []
+    """Scenario 5: per measurement, map and unmap apart and together,
+    stock against patched, and each kernel against its own 1-pool cost."""
+    out = []
+    for scen, label, mk, uk, unit in POOL_MEASURES:
+        prow = select(rows, scenario=scen)
+        if not prow:
+            continue
+        wants = sorted({r.get("want") for r in prow}, key=lambda w: num(w) or 0)
+        both = lambda r, mk=mk, uk=uk: (None if num(r.get(mk)) is None or num(r.get(uk)) is None
+                                        else num(r.get(mk)) + num(r.get(uk)))
+        metrics = (("map", lambda r, mk=mk: num(r.get(mk))), ("unmap", lambda r, uk=uk: num(r.get(uk))),
+                   ("map+unmap", both))
+        out += ["", "**%s**, %s per call:" % (label, unit), "",
+                "| pools wanted | pools (stock / patched) | " + " | ".join(
+                    "stock %s | patched %s | patched/stock" % (m, m) for m, _ in metrics) + " |",
+                "| --- | --- | " + " | ".join("--- | --- | ---" for _ in metrics) + " |"]
+        meds = {}
+        for want in wants:
+            cells = []
+            npools = []
             for k in ("stock", "patched"):
-                text, med = spread([num(r.get(metric)) for r in select(prow, kernel=k, want=want)])
-                cells.append(text)
-                meds.append(med)
-            cells.append(ratio(meds[1], meds[0]))
-        out.append("| %s | %s |" % (want, " | ".join(cells)))
+                npools.append(",".join(sorted({r.get("pools", "-") for r in select(prow, kernel=k, want=want)}))
+                              or "-")
+            for m, f in metrics:
+                sels, ms = [], []
+                for k in ("stock", "patched"):
+                    sel = select(prow, kernel=k, want=want)
+                    text, med = spread([f(r) for r in sel])
+                    cells.append(text)
+                    ms.append(med)
+                    sels.append(sel)
+                    meds[(k, m, want)] = med
+                cells.append(ratio(ms[1], ms[0]) + pair_ratios(sels[0], sels[1], f))
+            out.append("| %s | %s | %s |" % (want, " / ".join(npools), " | ".join(cells)))
+        if "1" in wants and len(wants) > 1:
+            out += ["", "the same, each kernel against its own cost at 1 pool (medians):", "",
+                    "| pools wanted | " + " | ".join("stock %s | patched %s" % (m, m) for m, _ in metrics) + " |",
+                    "| --- | " + " | ".join("--- | ---" for _ in metrics) + " |"]
+            for want in wants:
+                cells = []
+                for m, _ in metrics:
+                    for k in ("stock", "patched"):
+                        a, b = meds.get((k, m, want)), meds.get((k, m, "1"))
+                        cells.append("-" if a is None or not b else "%.3f" % (a / b))
+                out.append("| %s | %s |" % (want, " | ".join(cells)))
+    if not out:
+        return []
+    arr = ["%s pair %s: %s" % (r["kernel"], pair_of(r), "/".join(
+        "%s %s/%s" % (r.get("want"), r.get("default_filled", "-"), r.get("others_full", "-"))
+        for r in select(select(rows, scenario="pools"), run=r["run"])))
+        for r in {r["run"]: r for r in select(rows, scenario="pools")}.values()]
+    out += ["", "arrangement per boot (pools wanted default-pool-filled/all-others-full): " +
+            "; ".join(sorted(arr))]
     return out
 
 
@@ -519,6 +547,52 @@ def map_svg(rows, path):
     return True
 
 
+def kernel_mismatch(meta):
+    """Why the kernels that booted are not the ones the results name, or ''."""
+    want = {"stock": meta.get("base_commit"), "patched": meta.get("series_commit")}
+    for k in ("stock", "patched"):
+        have = meta.get("%s_kernel_rev" % k)
+        if not want[k] or have != want[k]:
+            return "the %s kernel was built from %s, not from %s" % (k, have, want[k])
+        end = meta.get("%s_kernel_rev_end" % k)
+        if end is not None and end != have:
+            return "the %s kernel was rebuilt during the run (%s, then %s)" % (k, have, end)
+    return ""
+
+
+def read_boots(rundir):
+    """The boots in the order they ran: dicts of name, kernel, secs, status."""
+    boots = []
+    try:
+        with open(os.path.join(rundir, "boots")) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 5:
+                    boots.append({"name": parts[0], "kernel": parts[1],
+                                  "secs": int(parts[3]) - int(parts[2]), "status": parts[4]})
+    except OSError:
+        pass
+    return boots
+
+
+def boot_order(boots):
+    """One line per scenario: its boots in order, grouped by pair."""
+    if not boots:
+        return ["- (no record of the boot order: a run before bench/run.sh kept one)"]
+    out = []
+    for scen in keys_in_order([{"s": b["name"].split("-")[0]} for b in boots], "s"):
+        sel = [b for b in boots if b["name"].split("-")[0] == scen[0]]
+        groups = []
+        for p in keys_in_order([{"p": b["name"].split("-")[1]} for b in sel], "p"):
+            groups.append(" ".join("%s%s" % ("S" if b["kernel"] == "stock" else "P",
+                                             "" if b["status"] == "0" else "(exit %s)" % b["status"])
+                                   for b in sel if b["name"].split("-")[1] == p[0]))
+        out.append("- %s: %d boots, %d pairs: %s; %s-%s s per boot" % (
+            scen[0], len(sel), len(groups), " | ".join(groups),
+            min(b["secs"] for b in sel), max(b["secs"] for b in sel)))
+    return out
+
+
 def main():
     if len(sys.argv) != 3:
         sys.stderr.write("usage: report.py RUNDIR OUT.md\n")
@@ -531,6 +605,11 @@ def main():
             if "=" in line:
                 k, v = line.rstrip("\n").split("=", 1)
                 meta[k] = v
+    bad = kernel_mismatch(meta)
+    if bad:
+        sys.stderr.write("report.py: no results written: %s\n" % bad)
+        return 1
+    boots = read_boots(rundir)
     stem = os.path.splitext(outmd)[0]
     base = os.path.basename(stem)
     pics = {}
@@ -553,8 +632,9 @@ def main():
     o = ["# swiotlb-elastic benchmarks, %s" % meta.get("date", base), "",
          "**These figures come from an emulated guest** (QEMU TCG, no KVM) on a shared 2-core "
          "machine. Times are TCG times, not facts about real hardware: read the patched/stock "
-         "ratios, measured in the same run with the kernels booted in alternation (A B A B), "
-         "and the spreads.", "",
+         "ratios measured in the same run, and the spreads.", "",
+         "How the boots ran, per scenario, in the order they booted (S stock, P patched; "
+         "one group per pair):", ""] + boot_order(boots) + ["",
          "- command: `%s`" % meta.get("command", "bench/run.sh"),
          "- mode: %s; elapsed %s s" % (meta.get("mode", "?"), meta.get("elapsed_s", "?")),
          "- series commit (branch `series` of the dev tree): `%s`" % meta.get("series_commit", "?"),
@@ -605,14 +685,16 @@ def main():
     o += ["", "## 4. Ramp and burst (test module, swiotlb=512,force: 1 MiB pools)", ""]
     o += table_or_reason(ramp_table(rows), "ramp")
     o += ["", "## 5. Many pools (swiotlb=512,force: 1 MiB pools)", "",
-          "dma_map_benchmark (1 thread, 1 page, bidirectional), one boot per pool count: the test "
-          "module fills the default pool (the tail of the pool list) first, then grows and fills "
-          "every further pool, and releases the default pool's mappings, so the benchmark's "
-          "mappings land in the pool the slot search reaches last, past all the full pools (on "
-          "the patched kernel the cap keeps growth out while the default pool fills and stops it "
-          "at the pool count). The unmap looks the pool up by address (swiotlb_find_pool): on "
-          "stock by walking the same list, on the patched kernel (the pool index patch) by checking the "
-          "default pool and then an index.", ""]
+          "One boot per kernel and pair goes through every pool count in turn. At each count the "
+          "default pool (the tail of the pool list) has room and every other pool is full: the test "
+          "module fills the default pool again, the cap (patched) goes up to the count, the module "
+          "fills each pool that growth adds, and then releases the default pool's mappings. On "
+          "stock the slot search walks past every full pool; the patched kernel tries first the "
+          "pool where the CPU last found room. The unmap looks the pool up by address: on stock by "
+          "walking the same list, on the patched kernel by checking the default pool and then an "
+          "index. Two measurements of one page, bidirectional, at each count: dma_map_benchmark "
+          "(1 thread, from user space, on the edu device) and the test module's `time` command "
+          "(4096 map and unmap pairs in the kernel, ktime around each call).", ""]
     o += table_or_reason(pools_table(rows), "pools")
     o += ["", "## 6. Tool overhead (swiotlbtop attached/detached)", "",
           "dma_map_benchmark (1 thread, 1 page, bidirectional, swiotlb=force) with `swiotlbtop -b 1` "
@@ -631,8 +713,9 @@ def main():
           "swiotlb memory (pools and transient pools) is sampled every 50 ms; a grow/free cycle is a "
           "fall of it followed by a rise, counted the same way on both kernels. The patched kernel runs "
           "as shipped (idle time 60 s) and with a 200 ms idle time set in debugfs, where only the idle "
-          "hysteresis keeps it from returning and regrowing its pools every period. Stock, patched and "
-          "patched-idle200 boot one after the other in each round.", ""]
+          "hysteresis keeps it from returning and regrowing its pools every period. In each pair, "
+          "stock boots once and the patched kernel twice (as shipped, then idle 200 ms), in the "
+          "order listed at the top.", ""]
     o += table_or_reason(osc_table(rows), "osc")
     o.append("")
     with open(outmd, "w") as f:

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Benchmarks: stock against patched, booted in alternation in one run.
+# Benchmarks: stock against patched in one run, in pairs of boots.
 #
 # Usage: bench/run.sh [--quick] [--pairs N] [--no-build] [--out FILE] [SCENARIO...]
 #   SCENARIO  map (1), bw (2), fio (3), ramp (4), pools (5), tool (6),
 #             memory (7, drawn from the fio runs), osc (8); default: all
-#   --quick   one short point per case, 3 pairs for map: under 15 minutes
-#   --pairs N stock/patched pairs (A B A B ...; default 3, at least 1)
+#   --quick   fewer and shorter points per scenario
+#   --pairs N pairs of boots (default 3, at least 1): each pair boots every
+#             selected scenario on both kernels, stock first in odd pairs
+#             and patched first in even ones (S P, P S, S P ...)
 #   --no-build  use the bench kernels as they are built
 #   --out FILE  the markdown results file (default bench/results/DATE.md;
 #             pictures go next to it as DATE-*.svg)
@@ -47,16 +49,21 @@ mkdir -p "$run" "$CACHE/bench/bin"
 if [ "$quick" = 1 ]; then
 	map_secs=2 map_threads=1,2 map_granules=1,16 map_dirs=bidir
 	bw_granules=16,64
-	fio_size=32M fio_jobs=4 fio_qds=32 fio_rws=randwrite fio_idle=30 fio_hold=5 fio_pairs=1
-	pool_counts=1,4,16
+	fio_size=32M fio_jobs=4 fio_qds=32 fio_rws=randwrite fio_idle=30 fio_hold=5
+	pool_counts=1,4,16 pool_rounds=5
 else
 	map_secs=5 map_threads=1,2 map_granules=1,16 map_dirs=bidir,to,from
 	bw_granules=1,16,64
-	fio_size=128M fio_jobs=4 fio_qds=1,8,32 fio_rws=write,randwrite fio_idle=30 fio_hold=30 fio_pairs=$pairs
-	pool_counts=1,4,16,64,256
+	fio_size=128M fio_jobs=4 fio_qds=1,8,32 fio_rws=write,randwrite fio_idle=30 fio_hold=30
+	pool_counts=1,4,16,64,256 pool_rounds=9
 fi
 # The fio boots wait at most this long for idle return after the second burst.
 fio_idlecap=120
+# The pools boot grows and fills every pool of every count in turn: on
+# stock each growth takes a mapping that finds no room and a wait for the
+# worker.  Its time limit grows with the largest count.
+pools_max=${pool_counts##*,}
+pools_timeout=$((900 + 8 * pools_max))
 
 # Kernels and the programs the guest runs.
 modfor() { echo "$CACHE/tests/$1-bench/module/swiotlb_test.ko"; }
@@ -116,90 +123,98 @@ gcc -O2 -Wall -o "$memhogbin" "$here/memhog.c"
 	echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
 } >"$run/meta"
 
-# guest NAME FLAVOUR LABEL [run-guest options] -- COMMAND: one boot; its
-# output lands in $run/NAME.out whatever happens.
+# guest NAME FLAVOUR LABEL TIMEOUT [run-guest options] -- COMMAND: one
+# boot; its output lands in $run/NAME.out whatever happens, and a line
+# "NAME FLAVOUR START END STATUS" in $run/boots, in the order of the boots.
 guest() {
-	local name=$1 flavour=$2 label=$3 rc=0
-	shift 3
+	local name=$1 flavour=$2 label=$3 timeout=$4 rc=0 t0
+	shift 4
 	log "$name: $label"
-	"$PROJECT_ROOT/scripts/run-guest.sh" -q -V bench -k "$flavour" -t 900 \
+	t0=$(date +%s)
+	"$PROJECT_ROOT/scripts/run-guest.sh" -q -V bench -k "$flavour" -t "$timeout" \
 		-o "$run/$name" "$@" >"$run/$name.out" 2>"$run/$name.err" || rc=$?
+	echo "$name $flavour $t0 $(date +%s) $rc" >>"$run/boots"
 	if [ "$rc" != 0 ]; then
 		echo "S kernel=$label scenario=$name reason=guest_exit_status_$rc" >>"$run/$name.out"
 		log "$name: guest exit status $rc (see $run/$name.err)"
 	fi
 }
 
+# boot_all P FLAVOUR: every selected scenario's boots of one kernel.
 gs=bench/guest.sh
-for ((p = 1; p <= pairs; p++)); do
-	for f in stock patched; do
-		# map and bw share one boot: a boot costs more than a point.
-		cmd=()
-		if want map; then
-			trace=off
-			[ "$f" = patched ] && trace=both
-			cmd+=("$gs" "$f" map "$map_secs" "$map_threads" "$map_granules" "$map_dirs" "$trace" "$mapbin")
-		fi
-		if want bw; then
-			[ ${#cmd[@]} -gt 0 ] && cmd+=("&&")
-			cmd+=("$gs" "$f" bw "$map_secs" "$bw_granules" "$mapbin" "$memcpybin")
-		fi
-		if want tool && [ -n "$toolbin" ]; then
-			[ ${#cmd[@]} -gt 0 ] && cmd+=("&&")
-			cmd+=("$gs" "$f" tool "$map_secs" "$mapbin" "$toolbin")
-		fi
-		[ ${#cmd[@]} -gt 0 ] && guest "map-$p-$f" "$f" "$f" --edu -a swiotlb=force -- "${cmd[@]}"
-	done
-done
-
-if want fio || want memory; then
-	for ((p = 1; p <= fio_pairs; p++)); do
-		# (a) stock, default 64 MiB pool; (b) stock, dynamic from 1 MiB
+boot_all() {
+	local p=$1 f=$2 cmd=() trace fargs v label idle
+	# map, bw and tool share one boot: a boot costs more than a point.
+	if want map; then
+		trace=off
+		[ "$f" = patched ] && trace=both
+		cmd+=("$gs" "$f" map "$map_secs" "$map_threads" "$map_granules" "$map_dirs" "$trace" "$mapbin")
+	fi
+	if want bw; then
+		[ ${#cmd[@]} -gt 0 ] && cmd+=("&&")
+		cmd+=("$gs" "$f" bw "$map_secs" "$bw_granules" "$mapbin" "$memcpybin")
+	fi
+	if want tool && [ -n "$toolbin" ]; then
+		[ ${#cmd[@]} -gt 0 ] && cmd+=("&&")
+		cmd+=("$gs" "$f" tool "$map_secs" "$mapbin" "$toolbin")
+	fi
+	[ ${#cmd[@]} -gt 0 ] && guest "map-$p-$f" "$f" "$f" 900 --edu -a swiotlb=force -- "${cmd[@]}"
+	if want fio || want memory; then
+		# stock: (a) the default 64 MiB pool, (b) dynamic from 1 MiB
 		# (swiotlb=512, the smallest pool: a burst of 256 KiB requests
-		# overflows it); (c) patched from the same 1 MiB.
+		# overflows it); patched: (c) from the same 1 MiB.
 		fargs=("$fio_size" "$fio_qds" "$fio_rws" "$fio_idle" "$fio_hold" "$fio_jobs" "$fio_idlecap" "$memhogbin")
-		guest "fio-$p-stock64" stock stock-64M -m 1G --disk 1G -a swiotlb=force -- \
-			$gs stock-64M fio "${fargs[@]}"
-		guest "fio-$p-stock1" stock stock-1M -m 1G --disk 1G -a swiotlb=512,force -- \
-			$gs stock-1M fio "${fargs[@]}"
-		guest "fio-$p-patched1" patched patched-1M -m 1G --disk 1G -a swiotlb=512,force -- \
-			$gs patched-1M fio "${fargs[@]}"
-	done
-fi
-
-# Ramp and pools: 1 MiB pools (swiotlb=512; dynamic pools take the default
-# pool's size), every mapping bounced; a boot each, as stock never returns
-# the pools the ramp grew, and a boot per pool count (see scen_pools).
-for f in stock patched; do
+		if [ "$f" = stock ]; then
+			guest "fio-$p-stock64" stock stock-64M 900 -m 1G --disk 1G -a swiotlb=force -- \
+				$gs stock-64M fio "${fargs[@]}"
+			guest "fio-$p-stock1" stock stock-1M 900 -m 1G --disk 1G -a swiotlb=512,force -- \
+				$gs stock-1M fio "${fargs[@]}"
+		else
+			guest "fio-$p-patched1" patched patched-1M 900 -m 1G --disk 1G -a swiotlb=512,force -- \
+				$gs patched-1M fio "${fargs[@]}"
+		fi
+	fi
+	# Ramp and pools: 1 MiB pools (swiotlb=512; dynamic pools take the
+	# default pool's size), every mapping bounced; a boot each, as stock
+	# never returns the pools the ramp grew.
 	if want ramp; then
-		guest "ramp-1-$f" "$f" "$f" --edu -a swiotlb=512,force -- \
+		guest "ramp-$p-$f" "$f" "$f" 900 --edu -a swiotlb=512,force -- \
 			$gs "$f" ramp "$(modfor "$f")"
 	fi
 	if want pools; then
-		for c in ${pool_counts//,/ }; do
-			guest "pools-$c-$f" "$f" "$f" --edu -a swiotlb=512,force -- \
-				$gs "$f" pools "$(modfor "$f")" "$mapbin" "$map_secs" "$c"
-		done
+		guest "pools-$p-$f" "$f" "$f" "$pools_timeout" --edu -a swiotlb=512,force -- \
+			$gs "$f" pools "$(modfor "$f")" "$mapbin" "$map_secs" "$pool_counts" "$pool_rounds"
 	fi
-done
-
-# The oscillating load: stock, patched as shipped (60 s idle time), and
-# patched with a 200 ms idle time (debugfs), where only the idle
-# hysteresis keeps it from freeing and regrowing every period.
-if want osc; then
-	for ((p = 1; p <= pairs; p++)); do
-		for v in stock:stock:default patched:patched:default patched:patched-idle200:200; do
-			IFS=: read -r f label idle <<<"$v"
-			guest "osc-$p-$label" "$f" "$label" --edu -a swiotlb=512,force -- \
+	# The oscillating load: stock; patched as shipped (60 s idle time),
+	# and with a 200 ms idle time (debugfs), where only the idle
+	# hysteresis keeps it from freeing and regrowing every period.
+	if want osc; then
+		for v in $([ "$f" = stock ] && echo stock:default || echo patched:default patched-idle200:200); do
+			IFS=: read -r label idle <<<"$v"
+			guest "osc-$p-$label" "$f" "$label" 900 --edu -a swiotlb=512,force -- \
 				$gs "$label" osc "$(modfor "$f")" 12 "$idle"
 		done
+	fi
+}
+
+for ((p = 1; p <= pairs; p++)); do
+	if ((p % 2)); then order=(stock patched); else order=(patched stock); fi
+	for f in "${order[@]}"; do
+		boot_all "$p" "$f"
 	done
-fi
+done
 
 if want tool && [ -z "$toolbin" ]; then
 	echo "S kernel=all scenario=tool reason=no_built_swiotlbtop_(make_-C_tools)" >"$run/tool.out"
 fi
 
 echo "elapsed_s=$(($(date +%s) - start))" >>"$run/meta"
+# The kernels the results name must still be the ones that booted: a
+# rebuild during the run (another job sharing the cache) voids it.
+for f in stock patched; do
+	echo "${f}_kernel_rev_end=$(cat "$(build_dir "$f" bench)/.swiotlb-elastic-rev" 2>/dev/null || echo unknown)"
+done >>"$run/meta"
 python3 "$here/report.py" "$run" "$outfile"
-log "results: $outfile (raw: $run)"
+# The raw guest output, compressed, next to the results file.
+tar -C "$(dirname "$run")" -cJf "${outfile%.md}-raw.tar.xz" "$(basename "$run")"
+log "results: $outfile (raw: $run, ${outfile%.md}-raw.tar.xz)"
