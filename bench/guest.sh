@@ -552,20 +552,23 @@ scen_tool() {
 # listing where the kernel has one, else nslabs / the default pool's size.
 pool_count() {
 	if [ -r "$dbg/pools" ]; then
-		grep -vc transient "$dbg/pools" || true
+		grep -vc ' transient ' "$dbg/pools" || true
 	else
 		echo $(($(rd $dbg/io_tlb_nslabs) / $1))
 	fi
 }
 
 # pools_used: slots of the default io_tlb_mem's pools into $ns, and those
-# in use into $used (io_tlb_used counts the slots of transient pools too).
+# that the test module's one-page mappings (2 slots each) take in them into
+# $used: its held mappings less the slots of transient pools.  debugfs
+# io_tlb_used reads 0 on 7.3 unless booted with swiotlb=...,track_hiwater,
+# which would add a shared atomic to every map of both kernels.
 pools_used() {
-	local tr=0
+	local tr=0 held=0
 	read -r ns <"$dbg/io_tlb_nslabs" || ns=0
-	read -r used <"$dbg/io_tlb_used" || used=0
+	read -r held </sys/kernel/debug/swiotlb_test/held || held=0
 	read -r tr <"$dbg/io_tlb_transient_nslabs" 2>/dev/null || tr=0
-	used=$((used - tr))
+	used=$((held * 2 - tr))
 }
 
 # wait_growth NSLABS SECONDS: until the pools hold more than NSLABS slots.
@@ -613,7 +616,7 @@ pools_point() {
 	n=$(pool_count "$2")
 	if res=$(run_mapbench "$5" "$6" 1 1 0); then
 		read -r mu uu <<<"$res"
-		echo "R kernel=$label scenario=pools want=$1 pools=$n default_filled=$3 others_full=$4 held=$(cat "$d/held") transient_slots=$(rd $dbg/io_tlb_transient_nslabs) map_us=$mu unmap_us=$uu"
+		echo "R kernel=$label scenario=pools want=$1 pools=$n free_filled=$3 free_others=$4 held=$(cat "$d/held") transient_slots=$(rd $dbg/io_tlb_transient_nslabs) map_us=$mu unmap_us=$uu"
 	else
 		echo "S kernel=$label scenario=pools reason=dma_map_benchmark_failed_with_${n}_pools"
 	fi
@@ -625,68 +628,98 @@ pools_point() {
 	fi
 }
 
+# fill_pools LIMIT: one-page mappings into every pool with room, until
+# none is left or a round of mappings added none (the room left was holes
+# that a page does not fit, and the mappings went to transient pools or
+# failed at the cap).
+fill_pools() {
+	local d=/sys/kernel/debug/swiotlb_test u0 i=0
+	pools_used
+	while [ $((ns - used)) -ge 2 ] && [ $i -lt "$1" ]; do
+		u0=$used
+		echo "map $(((ns - used) / 2 > 4096 ? 4096 : (ns - used) / 2)) 4096 to" >"$d/cmd" 2>/dev/null || true
+		pools_used
+		[ "$used" -gt "$u0" ] || break
+		i=$((i + 1))
+	done
+}
+
 # The pool list of an io_tlb_mem has its newest pool at the head and the
 # default pool at the tail; the slot search walks it from the head (the
 # patched kernel first tries the pool where the CPU last found room).  So
 # that the benchmark's mappings land in the pool the walk reaches last,
 # every point has the default pool empty and every other pool full, in one
 # boot, for each count of COUNTS in turn: from the previous point, the test
-# module fills the default pool again with 64 KiB mappings (32 slots, which
-# pack the pools exactly; on a kernel with the cap knob the cap keeps
-# growth out meanwhile), then the cap goes up to the new count and the
-# module fills each pool that growth adds, and finally releases the
-# default pool's mappings, found by their place in its list of held
-# mappings ("unmap N SKIP").  Held pools are never returned.
+# module fills the default pool again with one-page mappings, as large as
+# the benchmark's, so that no room a page fits is left in a full pool (on
+# a kernel with the cap knob the cap keeps growth out meanwhile); then the
+# cap goes up to the new count and the module fills each pool that growth
+# adds, and finally releases the default pool's mappings, found by their
+# place in its list of held mappings ("unmap N SKIP").  Held pools are
+# never returned.  free_filled and free_others are the slots left free in
+# the pools when the default pool was filled and, at the point, outside it.
 scen_pools() {
 	local mod=$1 bin=$2 secs=$3 counts=$4 rounds=$5 d=/sys/kernel/debug/swiotlb_test
-	local base target want i f0 ns used free skip defull ahead capp=/sys/module/swiotlb/parameters/cap
+	local base target want i ns used skip dflt ffill fothers capp=/sys/module/swiotlb/parameters/cap
 	bind_edu
 	load_module "$mod"
+	# The patched kernel may have grown pools while it booted: the idle
+	# return takes them back first, then is kept out of the way.
+	if [ -w "$dbg/idle_ms" ]; then
+		echo 100 >"$dbg/idle_ms"
+		i=0
+		while [ "$(grep -vc ' transient ' "$dbg/pools")" -gt 1 ] && [ $i -lt 300 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		echo 3600000 >"$dbg/idle_ms"
+	fi
 	pools_used
 	base=$ns
+	if [ -r "$dbg/pools" ]; then
+		base=$(awk '$3 == "default" { print $4 }' "$dbg/pools")
+	fi
 	for want in ${counts//,/ }; do
 		target=$((want * base))
-		defull=- ahead=-
+		ffill=- fothers=-
 		if [ "$want" -gt 1 ]; then
 			pools_used
-			[ "$ns" -lt "$target" ] || { echo "S kernel=$label scenario=pools reason=counts_must_rise_(${ns}_slots_before_$want)"; continue; }
-			# The default pool, with the cap at what there is; then
-			# the cap up to WANT pools.
+			if [ "$ns" -ge "$target" ]; then
+				echo "S kernel=$label scenario=pools reason=counts_must_rise_(${ns}_slots_before_$want)"
+				continue
+			fi
+			# The default pool, with the cap at what there is.
 			if [ -w "$capp" ]; then echo $((ns * 2048)) >"$capp"; fi
-			skip=$(cat "$d/held")
-			echo "map $((base / 32)) 65536 to" >"$d/cmd" 2>/dev/null || true
+			read -r skip <"$d/held"
 			pools_used
-			defull=no
-			[ "$used" = "$ns" ] && defull=yes
+			echo "map $(((ns - used) / 2)) 4096 to" >"$d/cmd" 2>/dev/null || true
+			pools_used
+			read -r dflt <"$d/held"
+			dflt=$((dflt - skip))
+			ffill=$((ns - used))
+			# Then the cap up to WANT pools, and every pool growth adds.
 			if [ -w "$capp" ]; then echo $((target * 2048)) >"$capp"; fi
-			i=0 f0=$(modstat failed)
-			while [ $i -lt $((want * 8 + 64)) ] && [ "$(modstat failed)" = "$f0" ]; do
-				pools_used
-				free=$((ns - used))
-				if [ "$free" -ge 32 ]; then
-					echo "map $((free / 32)) 65536 to" >"$d/cmd" 2>/dev/null || true
-					i=$((i + 1))
-					continue
-				fi
+			i=0
+			while [ $i -lt $((want * 4 + 64)) ]; do
+				fill_pools 4
 				[ "$ns" -ge "$target" ] && break
 				# Full: on a kernel that grows at a watermark the
 				# growth is on its way; else a map that finds no
 				# room starts it (and takes a transient pool).
 				if [ -e "$dbg/grow_watermark" ]; then
 					wait_growth "$ns" 2
-					if [ "$used" -lt "$ns" ]; then continue; fi
+					if [ $((ns - used)) -ge 2 ]; then continue; fi
 				fi
-				echo "map 1 65536 to" >"$d/cmd" 2>/dev/null || true
+				echo "map 1 4096 to" >"$d/cmd" 2>/dev/null || true
 				wait_growth "$ns" 3
-				[ "$used" -lt "$ns" ] || break
+				[ $((ns - used)) -ge 2 ] || break
 				i=$((i + 1))
 			done
-			echo "unmap $((base / 32)) $skip" >"$d/cmd"
+			echo "unmap $dflt $skip" >"$d/cmd"
 			pools_used
-			ahead=no
-			[ "$used" = $((ns - base)) ] && ahead=yes
+			fothers=$((ns - used - base))
 		fi
-		pools_point "$want" "$base" "$defull" "$ahead" "$bin" "$secs" "$rounds"
+		pools_point "$want" "$base" "$ffill" "$fothers" "$bin" "$secs" "$rounds"
 	done
 	if [ -w "$capp" ]; then echo 0 >"$capp"; fi
 }
