@@ -365,12 +365,13 @@ def pools_table(rows):
                 out.append("| %s | %s |" % (want, " | ".join(cells)))
     if not out:
         return []
-    arr = ["%s pair %s: %s" % (r["kernel"], pair_of(r), "/".join(
-        "%s %s/%s" % (r.get("want"), r.get("default_filled", "-"), r.get("others_full", "-"))
-        for r in select(select(rows, scenario="pools"), run=r["run"])))
+    arr = ["%s pair %s: %s" % (r["kernel"], pair_of(r), ", ".join(
+        "%s: %s/%s" % (x.get("want"), x.get("free_filled", "-"), x.get("free_others", "-"))
+        for x in select(select(rows, scenario="pools"), run=r["run"])))
         for r in {r["run"]: r for r in select(rows, scenario="pools")}.values()]
-    out += ["", "arrangement per boot (pools wanted default-pool-filled/all-others-full): " +
-            "; ".join(sorted(arr))]
+    out += ["", "arrangement per boot, for each count: free slots in all pools once the default pool "
+            "was filled / free slots outside the default pool at the point (0/0 is the intended "
+            "worst case): " + "; ".join(sorted(arr))]
     return out
 
 
