@@ -635,6 +635,8 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 			fputc('}', f);
 		}
 		fputc(']', f);
+	} else {
+		fprintf(f, ",\"pools_by_kind\":null,\"pools\":null");
 	}
 	fprintf(f, ",\"interval\":");
 	json_counts(f, cur, prev);
