@@ -2,11 +2,18 @@
 /*
  * BPF side of swiotlbtop and swiotlbsnoop.
  *
- * Full mode (patched kernel): the swiotlb_* lifecycle tracepoints.
- * Reduced mode (stock kernels >= 6.6): fexit on swiotlb_tbl_map_single(),
- * fentry on __swiotlb_tbl_unmap_single() (or swiotlb_tbl_unmap_single()
- * before 6.10) and the swiotlb_bounced raw tracepoint.  User space chooses
- * the mode from the kernel's BTF and disables the programs of the other.
+ * Four modes, tried by user space in this order; it disables the programs
+ * of the modes it does not use:
+ *  - full (patched kernel): the swiotlb_* lifecycle tracepoints;
+ *  - fentry (stock kernels >= 6.6): fexit on swiotlb_tbl_map_single(),
+ *    fentry on __swiotlb_tbl_unmap_single() (or swiotlb_tbl_unmap_single()
+ *    before 6.10);
+ *  - kprobe: the same functions with kprobe/kretprobe, for kernels without
+ *    BPF trampolines;
+ *  - tracepoint: the swiotlb_bounced raw tracepoint alone (bounce_only):
+ *    mappings and bytes per device and the size histogram, nothing about
+ *    unmaps, slots or pools.
+ * The first three modes also count swiotlb_bounced when the kernel has it.
  *
  * Counting is done here, in per-CPU maps holding cumulative values; user
  * space takes per-interval deltas.  Only rare events (pool changes,
@@ -25,6 +32,7 @@ const volatile bool snoop = false;	/* every map/unmap to the ring buffer */
 const volatile bool hist = false;	/* histograms */
 const volatile bool hist_per_dev = false;
 const volatile bool filter_on = false;
+const volatile bool bounce_only = false;	/* tracepoint mode */
 const volatile char filter_dev[SWL_DEV_LEN] = {};
 
 struct {
@@ -70,6 +78,21 @@ struct {
 	__type(key, u64);
 	__type(value, u64);
 } find_start SEC(".maps");
+
+/* Arguments of swiotlb_tbl_map_single() between kprobe and kretprobe. */
+struct kp_map_args {
+	struct device *dev;
+	u64 orig;
+	u64 size;
+	int dir;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, struct kp_map_args);
+} kp_args SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -464,12 +487,11 @@ int BPF_PROG(fentry_map_single)
 	return 0;
 }
 
-/* ---- reduced mode: function entry/exit ---- */
+/* ---- fentry and kprobe modes: function entry/exit ---- */
 
-SEC("fexit/swiotlb_tbl_map_single")
-int BPF_PROG(fexit_map_single, struct device *dev, phys_addr_t orig_addr,
-	     size_t mapping_size, unsigned int alloc_align_mask, int dir,
-	     unsigned long attrs, phys_addr_t ret)
+/* A swiotlb_tbl_map_single() call returned ret. */
+static __always_inline void map_done(void *ctx, struct device *dev, u64 orig,
+				     u64 size, int dir, u64 ret)
 {
 	struct swl_dev_key k = {};
 	struct swl_stats *s;
@@ -478,25 +500,42 @@ int BPF_PROG(fexit_map_single, struct device *dev, phys_addr_t orig_addr,
 
 	dev_name(dev, &k);
 	if (!dev_ok(&k))
-		return 0;
+		return;
 	if (ret != MAPPING_ERROR) {
-		account_map(ctx, &k, 0, ret, ret, orig_addr, mapping_size, 0,
-			    0, dir);
-		return 0;
+		account_map(ctx, &k, 0, ret, ret, orig, size, 0, 0, dir);
+		return;
 	}
 	s = get_stats();
 	if (!s)
-		return 0;
+		return;
 	s->fails[SWL_NR_ENUM - 1]++;
 	d = get_dev(&k);
 	if (d)
 		d->fails++;
 	e = ev_new(s, SWL_EV_FAIL, &k);
 	if (!e)
-		return 0;
-	e->size = mapping_size;
+		return;
+	e->size = size;
 	e->code = -1;
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void unmap_start(struct device *dev, u64 tlb_addr)
+{
+	struct swl_dev_key k = {};
+
+	dev_name(dev, &k);
+	if (!dev_ok(&k))
+		return;
+	account_unmap(&k, 0, tlb_addr, tlb_addr, 0);
+}
+
+SEC("fexit/swiotlb_tbl_map_single")
+int BPF_PROG(fexit_map_single, struct device *dev, phys_addr_t orig_addr,
+	     size_t mapping_size, unsigned int alloc_align_mask, int dir,
+	     unsigned long attrs, phys_addr_t ret)
+{
+	map_done(ctx, dev, orig_addr, mapping_size, dir, ret);
 	return 0;
 }
 
@@ -505,12 +544,7 @@ SEC("fentry/__swiotlb_tbl_unmap_single")
 int BPF_PROG(fentry_unmap_single_pool, struct device *dev,
 	     phys_addr_t tlb_addr, size_t mapping_size)
 {
-	struct swl_dev_key k = {};
-
-	dev_name(dev, &k);
-	if (!dev_ok(&k))
-		return 0;
-	account_unmap(&k, 0, tlb_addr, tlb_addr, 0);
+	unmap_start(dev, tlb_addr);
 	return 0;
 }
 
@@ -519,24 +553,67 @@ SEC("fentry/swiotlb_tbl_unmap_single")
 int BPF_PROG(fentry_unmap_single, struct device *dev, phys_addr_t tlb_addr,
 	     size_t mapping_size)
 {
-	struct swl_dev_key k = {};
-
-	dev_name(dev, &k);
-	if (!dev_ok(&k))
-		return 0;
-	account_unmap(&k, 0, tlb_addr, tlb_addr, 0);
+	unmap_start(dev, tlb_addr);
 	return 0;
 }
 
-/* Both modes: bytes of streaming mappings that were bounced. */
+SEC("kprobe/swiotlb_tbl_map_single")
+int BPF_KPROBE(kp_map_single, struct device *dev, phys_addr_t orig_addr,
+	       size_t mapping_size, unsigned int alloc_align_mask, int dir)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct kp_map_args a = {
+		.dev = dev, .orig = orig_addr, .size = mapping_size, .dir = dir,
+	};
+
+	bpf_map_update_elem(&kp_args, &id, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/swiotlb_tbl_map_single")
+int BPF_KRETPROBE(kret_map_single, phys_addr_t ret)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct kp_map_args *a = bpf_map_lookup_elem(&kp_args, &id);
+	struct kp_map_args c;
+
+	if (!a)
+		return 0;
+	c = *a;
+	bpf_map_delete_elem(&kp_args, &id);
+	map_done(ctx, c.dev, c.orig, c.size, c.dir, ret);
+	return 0;
+}
+
+SEC("kprobe/__swiotlb_tbl_unmap_single")
+int BPF_KPROBE(kp_unmap_single_pool, struct device *dev, phys_addr_t tlb_addr)
+{
+	unmap_start(dev, tlb_addr);
+	return 0;
+}
+
+SEC("kprobe/swiotlb_tbl_unmap_single")
+int BPF_KPROBE(kp_unmap_single, struct device *dev, phys_addr_t tlb_addr)
+{
+	unmap_start(dev, tlb_addr);
+	return 0;
+}
+
+/*
+ * Every mode: bytes of streaming mappings that were bounced.  In tracepoint
+ * mode (bounce_only) it is all there is: each event is a mapping through
+ * swiotlb (traced before the slots are searched, so failed attempts count
+ * too), counted as a map of its device with its size.
+ */
 SEC("raw_tp/swiotlb_bounced")
 int BPF_PROG(raw_bounced, struct device *dev, dma_addr_t dev_addr, size_t size)
 {
+	struct swl_dev_key k = {};
 	struct swl_stats *s;
+	struct swl_event *e;
+	struct swl_dev *d;
 
-	if (filter_on) {
-		struct swl_dev_key k = {};
-
+	if (filter_on || bounce_only) {
 		dev_name(dev, &k);
 		if (!dev_ok(&k))
 			return 0;
@@ -546,6 +623,24 @@ int BPF_PROG(raw_bounced, struct device *dev, dma_addr_t dev_addr, size_t size)
 		return 0;
 	s->bounced++;
 	s->bounced_bytes += size;
+	if (!bounce_only)
+		return 0;
+	s->maps++;
+	s->map_bytes += size;
+	d = get_dev(&k);
+	if (d) {
+		d->maps++;
+		d->bytes += size;
+	}
+	hist_add(&k, SWL_HIST_SIZE, size);
+	if (!snoop)
+		return 0;
+	e = ev_new(s, SWL_EV_BOUNCE, &k);
+	if (!e)
+		return 0;
+	e->addr = dev_addr;
+	e->size = size;
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 

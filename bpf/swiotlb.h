@@ -86,6 +86,7 @@ enum swl_event_type {
 	SWL_EV_POOL_ADD,
 	SWL_EV_POOL_REMOVE,
 	SWL_EV_GROW_FAIL,
+	SWL_EV_BOUNCE,		/* swiotlb_bounced, tracepoint mode */
 };
 
 struct swl_event {
@@ -100,7 +101,7 @@ struct swl_event {
 	char dev[SWL_DEV_LEN];
 	unsigned long long pool;	/* pool start */
 	unsigned long long end;		/* pool end */
-	unsigned long long addr;	/* tlb_addr */
+	unsigned long long addr;	/* tlb_addr; dev_addr of a bounce */
 	unsigned long long orig;	/* orig_addr */
 	unsigned long long size;	/* mapping size */
 	unsigned long long alloc_size;

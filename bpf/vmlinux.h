@@ -48,6 +48,29 @@ struct device {
 	const char *init_name;
 };
 
+/* x86-64 registers, for the kprobe mode's arguments and return value. */
+struct pt_regs {
+	long unsigned int r15;
+	long unsigned int r14;
+	long unsigned int r13;
+	long unsigned int r12;
+	long unsigned int bp;
+	long unsigned int bx;
+	long unsigned int r11;
+	long unsigned int r10;
+	long unsigned int r9;
+	long unsigned int r8;
+	long unsigned int ax;
+	long unsigned int cx;
+	long unsigned int dx;
+	long unsigned int si;
+	long unsigned int di;
+	long unsigned int orig_ax;
+	long unsigned int ip;
+	long unsigned int flags;
+	long unsigned int sp;
+};
+
 struct io_tlb_pool {
 	phys_addr_t start;
 	phys_addr_t end;

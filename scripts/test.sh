@@ -109,7 +109,7 @@ for flavour in "${flavours[@]}"; do
 	count "" <<<"$(tap_result "$rc" "$flavour: guest run" "$msg")"
 done
 
-# The tools on this machine's own kernel: reduced mode starts and exits.
+# The tools on this machine's own kernel: the mode it allows starts and exits.
 tools=$CACHE/tests/patched-test/tools
 if [ -x "$tools/swiotlbtop" ]; then
 	log "tools on the host kernel ($(uname -r))"

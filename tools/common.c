@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Shared code of the swiotlb tools: environment checks with one clear line
- * and a distinct exit status each, mode selection from the kernel's BTF,
- * loading and attaching the BPF programs, reading counters and debugfs.
+ * and a distinct exit status each, the ladder of modes (full, fentry,
+ * kprobe, tracepoint: the first the kernel allows and that loads and
+ * attaches), reading counters and, when it is there, debugfs.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
@@ -20,9 +20,6 @@
 #include "common.h"
 #include "swiotlb.skel.h"
 
-#ifndef DEBUGFS_MAGIC
-#define DEBUGFS_MAGIC 0x64626720
-#endif
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
 #endif
@@ -89,76 +86,161 @@ static bool tracefs_has(const char *event)
 	return false;
 }
 
-const char *swl_mode_name(enum swl_mode m)
+/* A file in tracefs, wherever it is mounted. */
+static bool tracefs_file(const char *name)
 {
-	return m == SWL_MODE_FULL ? "full" : m == SWL_MODE_REDUCED ? "reduced" : "auto";
+	static const char *const roots[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[256];
+
+	for (unsigned int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", roots[i], name);
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
 }
 
-int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
+/* Whether the kernel has a function symbol NAME, which kprobes attach to. */
+static bool ksym_has(const char *name)
+{
+	char line[512], sym[256], type;
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %c %255s", &type, sym) == 2 &&
+			(type == 't' || type == 'T') && !strcmp(sym, name);
+	fclose(f);
+	return found;
+}
+
+/* 0: the kernel refuses programs of type T; a probe error is no answer. */
+static bool prog_type_ok(enum bpf_prog_type t)
+{
+	return libbpf_probe_bpf_prog_type(t, NULL) != 0;
+}
+
+static const char *const mode_names[SWL_NR_MODES] = {
+	"auto", "full", "fentry", "kprobe", "tracepoint",
+};
+
+const char *swl_mode_name(enum swl_mode m)
+{
+	return m < SWL_NR_MODES ? mode_names[m] : "?";
+}
+
+/*
+ * Whether mode M can run on this kernel, from what it offers: BTF, the
+ * program types it loads, tracefs events, kprobes and kernel symbols.
+ * 0 if it can, else the exit status of --mode M, and why in WHY.
+ */
+static int mode_check(struct swl_ctx *c, enum swl_mode m, char *why, size_t len)
 {
 	static const char *const full_tps[] = {
 		"swiotlb_map_slots", "swiotlb_unmap_slots", "swiotlb_map_failed",
 	};
-	struct swiotlb_bpf *s;
-	struct bpf_program *p;
-	struct statfs sfs;
-	bool full;
-	int err;
+	const char *map_fn = "swiotlb_tbl_map_single";
 
-	verbose = o->verbose;
-	libbpf_set_print(print_fn);
-	memset(c, 0, sizeof(*c));
-
-	if (!have_caps())
-		swl_fail(SWL_EXIT_PERM, "permission denied: needs root or CAP_BPF and CAP_PERFMON");
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		swl_fail(SWL_EXIT_NOBTF, "no kernel BTF (/sys/kernel/btf/vmlinux): needs CONFIG_DEBUG_INFO_BTF=y");
-	if (statfs(SWL_DEBUGFS, &sfs) || sfs.f_type != DEBUGFS_MAGIC)
-		swl_fail(SWL_EXIT_NODEBUGFS, "debugfs is not mounted on %s (mount -t debugfs none %s)",
-			 SWL_DEBUGFS, SWL_DEBUGFS);
-	vmlinux_btf = btf__load_vmlinux_btf();
-	if (!vmlinux_btf)
-		swl_fail(SWL_EXIT_NOBTF, "cannot read the kernel BTF: %s", strerror(errno));
-	if (!btf_has("swiotlb_tbl_map_single", BTF_KIND_FUNC) &&
-	    !btf_has("trace_event_raw_swiotlb_map_slots", BTF_KIND_STRUCT))
-		swl_fail(SWL_EXIT_NOSWIOTLB, "this kernel has no swiotlb (CONFIG_SWIOTLB)");
-	if (access(SWL_DBG "/io_tlb_nslabs", R_OK))
-		fprintf(stderr, "%s: swiotlb has no pool on this kernel (no %s/io_tlb_nslabs, swiotlb=noforce?): capacity unknown\n",
-			swl_prog, SWL_DBG);
-	full = btf_has("trace_event_raw_swiotlb_map_slots", BTF_KIND_STRUCT);
-	if (o->mode == SWL_MODE_FULL && !full)
-		swl_fail(SWL_EXIT_NOSUPPORT, "full mode needs the swiotlb lifecycle tracepoints, which this kernel lacks");
-	c->mode = full && o->mode != SWL_MODE_REDUCED ? SWL_MODE_FULL : SWL_MODE_REDUCED;
-
-	if (c->mode == SWL_MODE_FULL) {
-		for (unsigned int i = 0; i < sizeof(full_tps) / sizeof(full_tps[0]); i++)
-			if (!tracefs_has(full_tps[i]))
-				swl_fail(SWL_EXIT_NOTRACEFS, "tracefs is not mounted, or lacks events/swiotlb/%s (mount -t tracefs none /sys/kernel/tracing)",
-					 full_tps[i]);
+	switch (m) {
+	case SWL_MODE_FULL:
+		if (!btf_has("trace_event_raw_swiotlb_map_slots", BTF_KIND_STRUCT)) {
+			snprintf(why, len, "the kernel lacks the series' swiotlb tracepoints");
+			return SWL_EXIT_NOMODE;
+		}
+		if (!prog_type_ok(BPF_PROG_TYPE_TRACEPOINT)) {
+			snprintf(why, len, "the kernel does not load BPF tracepoint programs");
+			return SWL_EXIT_NOMODE;
+		}
+		for (unsigned int i = 0; i < sizeof(full_tps) / sizeof(full_tps[0]); i++) {
+			if (tracefs_has(full_tps[i]))
+				continue;
+			snprintf(why, len, "tracefs is not mounted, or lacks events/swiotlb/%s (mount -t tracefs none /sys/kernel/tracing)",
+				 full_tps[i]);
+			return SWL_EXIT_NOTRACEFS;
+		}
 		c->have_pool_events = btf_has("trace_event_raw_swiotlb_pool", BTF_KIND_STRUCT) &&
 				      tracefs_has("swiotlb_pool_add") && tracefs_has("swiotlb_pool_remove");
 		c->have_grow_failed = btf_has("trace_event_raw_swiotlb_grow_failed", BTF_KIND_STRUCT) &&
 				      tracefs_has("swiotlb_grow_failed");
 		c->have_copy = btf_has("trace_event_raw_swiotlb_bounce_copy", BTF_KIND_STRUCT) &&
 			       tracefs_has("swiotlb_bounce_copy");
-	} else {
-		if (!btf_has("swiotlb_tbl_map_single", BTF_KIND_FUNC))
-			swl_fail(SWL_EXIT_NOSUPPORT, "this kernel has neither the swiotlb tracepoints nor swiotlb_tbl_map_single() in BTF");
+		return 0;
+	case SWL_MODE_FENTRY:
+	case SWL_MODE_KPROBE:
+		if (!btf_has(map_fn, BTF_KIND_FUNC)) {
+			snprintf(why, len, "%s() is not in the kernel BTF", map_fn);
+			return SWL_EXIT_NOMODE;
+		}
 		if (btf_has("__swiotlb_tbl_unmap_single", BTF_KIND_FUNC))
 			c->unmap_fn = "__swiotlb_tbl_unmap_single";
 		else if (btf_has("swiotlb_tbl_unmap_single", BTF_KIND_FUNC))
 			c->unmap_fn = "swiotlb_tbl_unmap_single";
-		else
-			swl_fail(SWL_EXIT_NOSUPPORT, "no swiotlb unmap function in the kernel BTF");
+		else {
+			snprintf(why, len, "no swiotlb unmap function in the kernel BTF");
+			return SWL_EXIT_NOMODE;
+		}
+		if (m == SWL_MODE_FENTRY) {
+			if (!prog_type_ok(BPF_PROG_TYPE_TRACING)) {
+				snprintf(why, len, "the kernel does not load BPF tracing (fentry/fexit) programs");
+				return SWL_EXIT_NOMODE;
+			}
+			return 0;
+		}
+		if (!prog_type_ok(BPF_PROG_TYPE_KPROBE)) {
+			snprintf(why, len, "the kernel does not load BPF kprobe programs");
+			return SWL_EXIT_NOMODE;
+		}
+		if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) &&
+		    !tracefs_file("kprobe_events")) {
+			snprintf(why, len, "the kernel has no kprobes (no /sys/bus/event_source/devices/kprobe, no kprobe_events in tracefs)");
+			return SWL_EXIT_NOMODE;
+		}
+		if (!ksym_has(map_fn) || !ksym_has(c->unmap_fn)) {
+			snprintf(why, len, "%s or %s is not in /proc/kallsyms", map_fn, c->unmap_fn);
+			return SWL_EXIT_NOMODE;
+		}
+		return 0;
+	case SWL_MODE_TP:
+		if (!prog_type_ok(BPF_PROG_TYPE_RAW_TRACEPOINT)) {
+			snprintf(why, len, "the kernel does not load BPF raw tracepoint programs");
+			return SWL_EXIT_NOMODE;
+		}
+		if (!btf_has("btf_trace_swiotlb_bounced", BTF_KIND_TYPEDEF) &&
+		    !tracefs_has("swiotlb_bounced")) {
+			snprintf(why, len, "the kernel has no swiotlb_bounced tracepoint");
+			return SWL_EXIT_NOMODE;
+		}
+		return 0;
+	default:
+		snprintf(why, len, "no such mode");
+		return SWL_EXIT_USAGE;
 	}
+}
+
+/* Open, load and attach the programs of mode M; on failure, why in WHY. */
+static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode m,
+		      char *why, size_t len)
+{
+	bool bounced = btf_has("btf_trace_swiotlb_bounced", BTF_KIND_TYPEDEF);
+	bool pool_unmap = c->unmap_fn && !strcmp(c->unmap_fn, "__swiotlb_tbl_unmap_single");
+	struct swiotlb_bpf *s;
+	struct bpf_program *p;
+	int err;
 
 	s = swiotlb_bpf__open();
-	if (!s)
-		swl_fail(SWL_EXIT_ERROR, "cannot open the BPF object: %s", strerror(errno));
-	c->skel = s;
+	if (!s) {
+		err = -errno;
+		snprintf(why, len, "cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
 	s->rodata->snoop = o->snoop;
 	s->rodata->hist = o->hist;
 	s->rodata->hist_per_dev = o->hist && o->hist_per_dev;
+	s->rodata->bounce_only = m == SWL_MODE_TP;
 	if (o->dev) {
 		s->rodata->filter_on = true;
 		strncpy((char *)s->rodata->filter_dev, o->dev, SWL_DEV_LEN - 1);
@@ -168,7 +250,8 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, false);
-	if (c->mode == SWL_MODE_FULL) {
+	switch (m) {
+	case SWL_MODE_FULL:
 		bpf_program__set_autoload(s->progs.tp_map_slots, true);
 		bpf_program__set_autoload(s->progs.tp_unmap_slots, true);
 		bpf_program__set_autoload(s->progs.tp_map_failed, true);
@@ -182,40 +265,203 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 		 * tracepoint program did not see the entry timestamps.
 		 */
 		bpf_program__set_autoload(s->progs.fentry_map_single, false);
-	} else {
+		break;
+	case SWL_MODE_FENTRY:
 		bpf_program__set_autoload(s->progs.fexit_map_single, true);
-		if (!strcmp(c->unmap_fn, "__swiotlb_tbl_unmap_single"))
-			bpf_program__set_autoload(s->progs.fentry_unmap_single_pool, true);
-		else
-			bpf_program__set_autoload(s->progs.fentry_unmap_single, true);
+		bpf_program__set_autoload(pool_unmap ? s->progs.fentry_unmap_single_pool
+						     : s->progs.fentry_unmap_single, true);
+		break;
+	case SWL_MODE_KPROBE:
+		bpf_program__set_autoload(s->progs.kp_map_single, true);
+		bpf_program__set_autoload(s->progs.kret_map_single, true);
+		bpf_program__set_autoload(pool_unmap ? s->progs.kp_unmap_single_pool
+						     : s->progs.kp_unmap_single, true);
+		break;
+	default:
+		bounced = true;
+		break;
 	}
-	bpf_program__set_autoload(s->progs.raw_bounced,
-				  btf_has("btf_trace_swiotlb_bounced", BTF_KIND_TYPEDEF));
+	bpf_program__set_autoload(s->progs.raw_bounced, bounced);
 
 	err = swiotlb_bpf__load(s);
 	if (err) {
-		if (err == -EPERM)
-			swl_fail(SWL_EXIT_PERM, "permission denied loading BPF programs (-v for details)");
 		if (err == -EACCES)
-			swl_fail(SWL_EXIT_ERROR, "the kernel's BPF verifier rejected a program (-v shows its log)");
-		swl_fail(SWL_EXIT_ERROR, "failed to load the BPF programs: %s (-v for details)",
-			 strerror(-err));
+			snprintf(why, len, "the kernel's BPF verifier rejected a program (-v shows its log)");
+		else
+			snprintf(why, len, "loading its BPF programs failed: %s", strerror(-err));
+		swiotlb_bpf__destroy(s);
+		return err;
 	}
 	err = swiotlb_bpf__attach(s);
-	if (err)
-		swl_fail(err == -EPERM || err == -EACCES ? SWL_EXIT_PERM : SWL_EXIT_ERROR,
-			 "failed to attach the BPF programs: %s (-v for details)", strerror(-err));
+	if (err) {
+		snprintf(why, len, "attaching its BPF programs failed: %s", strerror(-err));
+		swiotlb_bpf__destroy(s);
+		return err;
+	}
+	c->skel = s;
+	c->mode = m;
+	if (!bounced)
+		c->lacks[c->nlacks++] = "bounced";
+	return 0;
+}
+
+static void lack(struct swl_ctx *c, const char *what)
+{
+	if (c->nlacks < (int)(sizeof(c->lacks) / sizeof(c->lacks[0])))
+		c->lacks[c->nlacks++] = what;
+}
+
+bool swl_lacks(const struct swl_ctx *c, const char *what)
+{
+	for (int i = 0; i < c->nlacks; i++)
+		if (!strcmp(c->lacks[i], what))
+			return true;
+	return false;
+}
+
+static void print_lacks(FILE *f, const struct swl_ctx *c)
+{
+	for (int i = 0; i < c->nlacks; i++)
+		fprintf(f, "%s%s", i ? ", " : "", c->lacks[i]);
+}
+
+void swl_print_start(const struct swl_ctx *c)
+{
+	fprintf(stderr, "%s: tracing swiotlb in %s mode", swl_prog, swl_mode_name(c->mode));
+	if (c->nlacks) {
+		fprintf(stderr, " (lacks ");
+		print_lacks(stderr, c);
+		fputc(')', stderr);
+	}
+	fprintf(stderr, ". Hit Ctrl-C to end.\n");
+}
+
+void swl_json_lacks(FILE *f, const struct swl_ctx *c)
+{
+	fprintf(f, "\"lacks\":[");
+	for (int i = 0; i < c->nlacks; i++) {
+		if (i)
+			fputc(',', f);
+		swl_json_str(f, c->lacks[i]);
+	}
+	fputc(']', f);
+}
+
+int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
+{
+	char why[256], tried[1024] = "";
+	size_t used = 0;
+	enum swl_mode m, first, last;
+	int err;
+
+	verbose = o->verbose;
+	libbpf_set_print(print_fn);
+	memset(c, 0, sizeof(*c));
+
+	/* The one place where privilege is blamed: the capabilities lack. */
+	if (!have_caps())
+		swl_fail(SWL_EXIT_PERM, "permission denied: needs root or CAP_BPF and CAP_PERFMON");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		swl_fail(SWL_EXIT_NOBTF, "no kernel BTF (/sys/kernel/btf/vmlinux): needs CONFIG_DEBUG_INFO_BTF=y");
+	vmlinux_btf = btf__load_vmlinux_btf();
+	if (!vmlinux_btf)
+		swl_fail(SWL_EXIT_NOBTF, "cannot read the kernel BTF: %s", strerror(errno));
+	if (!btf_has("swiotlb_tbl_map_single", BTF_KIND_FUNC) &&
+	    !btf_has("trace_event_raw_swiotlb_map_slots", BTF_KIND_STRUCT) &&
+	    !btf_has("btf_trace_swiotlb_bounced", BTF_KIND_TYPEDEF))
+		swl_fail(SWL_EXIT_NOSWIOTLB, "this kernel has no swiotlb (CONFIG_SWIOTLB)");
+
+	first = o->mode == SWL_MODE_AUTO ? SWL_MODE_FULL : o->mode;
+	last = o->mode == SWL_MODE_AUTO ? SWL_MODE_TP : o->mode;
+	for (m = first; m <= last; m++) {
+		c->unmap_fn = NULL;
+		c->have_pool_events = c->have_grow_failed = c->have_copy = false;
+		err = mode_check(c, m, why, sizeof(why));
+		if (err && o->mode != SWL_MODE_AUTO)
+			swl_fail(err, "%s mode cannot run on this kernel: %s",
+				 swl_mode_name(m), why);
+		if (!err) {
+			err = mode_start(c, o, m, why, sizeof(why));
+			if (!err)
+				break;
+			if (o->mode != SWL_MODE_AUTO)
+				swl_fail(SWL_EXIT_NOMODE, "%s mode cannot run on this kernel: %s%s",
+					 swl_mode_name(m), why, verbose ? "" : " (-v for details)");
+		}
+		if (verbose)
+			fprintf(stderr, "%s: %s mode not usable: %s%s%s\n", swl_prog,
+				swl_mode_name(m), why, m < last ? "; trying " : "",
+				m < last ? swl_mode_name(m + 1) : "");
+		if (used < sizeof(tried))
+			used += snprintf(tried + used, sizeof(tried) - used, "%s%s: %s",
+					 used ? "; " : "", swl_mode_name(m), why);
+	}
+	if (m > last)
+		swl_fail(SWL_EXIT_NOSUPPORT, "no mode works on this kernel: %s", tried);
+
+	switch (c->mode) {
+	case SWL_MODE_FULL:
+		if (!c->have_pool_events)
+			lack(c, "pool_events");
+		if (!c->have_grow_failed)
+			lack(c, "grow_failed");
+		if (!c->have_copy)
+			lack(c, "copies");
+		lack(c, "find_time");
+		break;
+	case SWL_MODE_FENTRY:
+	case SWL_MODE_KPROBE:
+		lack(c, "slots");
+		lack(c, "pool_events");
+		lack(c, "failure_reasons");
+		lack(c, "find_time");
+		lack(c, "copies");
+		break;
+	default:
+		lack(c, "unmaps");
+		lack(c, "hold_times");
+		lack(c, "failures");
+		lack(c, "slots");
+		lack(c, "pool_events");
+		lack(c, "find_time");
+		lack(c, "copies");
+		break;
+	}
+	/* debugfs is optional: without it, capacity and pools are n/a. */
+	c->have_capacity = !access(SWL_DBG "/io_tlb_nslabs", R_OK);
+	if (!c->have_capacity)
+		lack(c, "capacity");
+	if (access(SWL_DBG "/pools", R_OK))
+		lack(c, "pools");
+
 	c->ncpus = libbpf_num_possible_cpus();
 	if (verbose) {
 		fprintf(stderr, "%s: %s mode: ", swl_prog, swl_mode_name(c->mode));
-		if (c->mode == SWL_MODE_FULL)
-			fprintf(stderr, "tracepoints swiotlb_{map,unmap}_slots, map_failed%s%s%s\n",
-				c->have_pool_events ? ", pool_{add,remove}" : " (no pool events)",
+		switch (c->mode) {
+		case SWL_MODE_FULL:
+			fprintf(stderr, "tracepoints swiotlb_{map,unmap}_slots, map_failed%s%s%s",
+				c->have_pool_events ? ", pool_{add,remove}" : "",
 				c->have_grow_failed ? ", grow_failed" : "",
 				c->have_copy ? ", bounce_copy" : "");
-		else
-			fprintf(stderr, "fexit swiotlb_tbl_map_single, fentry %s, raw tracepoint swiotlb_bounced; no pool events, slot counts or failure reasons\n",
+			break;
+		case SWL_MODE_FENTRY:
+			fprintf(stderr, "fexit swiotlb_tbl_map_single, fentry %s", c->unmap_fn);
+			break;
+		case SWL_MODE_KPROBE:
+			fprintf(stderr, "kprobe and kretprobe swiotlb_tbl_map_single, kprobe %s",
 				c->unmap_fn);
+			break;
+		default:
+			fprintf(stderr, "raw tracepoint swiotlb_bounced alone");
+			break;
+		}
+		if (c->mode != SWL_MODE_TP && !swl_lacks(c, "bounced"))
+			fprintf(stderr, ", raw tracepoint swiotlb_bounced");
+		if (c->nlacks) {
+			fprintf(stderr, "; lacks ");
+			print_lacks(stderr, c);
+		}
+		fputc('\n', stderr);
 	}
 	return 0;
 }
@@ -406,8 +652,12 @@ int swl_parse_mode(const char *s, enum swl_mode *m)
 		*m = SWL_MODE_AUTO;
 	else if (!strcmp(s, "full"))
 		*m = SWL_MODE_FULL;
-	else if (!strcmp(s, "reduced"))
-		*m = SWL_MODE_REDUCED;
+	else if (!strcmp(s, "fentry") || !strcmp(s, "reduced"))
+		*m = SWL_MODE_FENTRY;	/* "reduced": its name before the ladder */
+	else if (!strcmp(s, "kprobe"))
+		*m = SWL_MODE_KPROBE;
+	else if (!strcmp(s, "tracepoint"))
+		*m = SWL_MODE_TP;
 	else
 		return -1;
 	return 0;

@@ -10,17 +10,26 @@
 /* Exit statuses shared by the tools; see the man pages. */
 enum {
 	SWL_EXIT_OK = 0,
-	SWL_EXIT_ERROR = 1,	/* anything else, e.g. a BPF load failure */
+	SWL_EXIT_ERROR = 1,	/* anything else */
 	SWL_EXIT_USAGE = 2,	/* bad flags */
 	SWL_EXIT_NOBTF = 3,	/* kernel without /sys/kernel/btf/vmlinux */
 	SWL_EXIT_PERM = 4,	/* not privileged (CAP_BPF+CAP_PERFMON or root) */
-	SWL_EXIT_NODEBUGFS = 5,	/* debugfs not mounted */
-	SWL_EXIT_NOTRACEFS = 6,	/* tracefs not mounted (full mode) */
+	/* 5 was "debugfs not mounted": debugfs is optional now */
+	SWL_EXIT_NOTRACEFS = 6,	/* tracefs not mounted (--mode full) */
 	SWL_EXIT_NOSWIOTLB = 7,	/* kernel without swiotlb in use */
-	SWL_EXIT_NOSUPPORT = 8,	/* neither the tracepoints nor the functions */
+	SWL_EXIT_NOSUPPORT = 8,	/* no mode of the ladder runs on this kernel */
+	SWL_EXIT_NOMODE = 9,	/* the mode asked for with --mode cannot run */
 };
 
-enum swl_mode { SWL_MODE_AUTO, SWL_MODE_FULL, SWL_MODE_REDUCED };
+/* The ladder, tried in this order by auto. */
+enum swl_mode {
+	SWL_MODE_AUTO,
+	SWL_MODE_FULL,		/* the series' tracepoints */
+	SWL_MODE_FENTRY,	/* fentry/fexit (once called "reduced") */
+	SWL_MODE_KPROBE,	/* kprobe/kretprobe on the same functions */
+	SWL_MODE_TP,		/* the swiotlb_bounced tracepoint alone */
+	SWL_NR_MODES,
+};
 
 #define SWL_DEBUGFS	"/sys/kernel/debug"
 #define SWL_DBG		SWL_DEBUGFS "/swiotlb"
@@ -62,7 +71,10 @@ struct swl_ctx {
 	bool have_copy;
 	bool have_pool_events;
 	bool have_grow_failed;
+	bool have_capacity;		/* debugfs io_tlb_nslabs readable */
 	int ncpus;
+	int nlacks;
+	const char *lacks[16];		/* what the mode and system lack */
 };
 
 extern const char *swl_prog;
@@ -77,6 +89,9 @@ const char *swl_reason_name(int r, char *buf, size_t len);
 const char *swl_cause_name(int c, char *buf, size_t len);
 const char *swl_kind_name(int k, char *buf, size_t len);
 const char *swl_mode_name(enum swl_mode m);
+bool swl_lacks(const struct swl_ctx *c, const char *what);
+void swl_print_start(const struct swl_ctx *c);
+void swl_json_lacks(FILE *f, const struct swl_ctx *c);
 unsigned long long swl_now_ns(void);
 void swl_fmt_time(unsigned long long mono_ns, char *buf, size_t len);
 void swl_usage_err(const char *usage, const char *msg, const char *arg)

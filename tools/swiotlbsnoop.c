@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * swiotlbsnoop - one line per swiotlb event: map, unmap, failure, pool
- * added, pool removed, growth failed.  Same BPF object as swiotlbtop,
- * with every map and unmap sent over the ring buffer.
+ * added, pool removed, growth failed, and in tracepoint mode one line per
+ * bounced mapping.  Same BPF object as swiotlbtop, with every map and
+ * unmap (or bounce) sent over the ring buffer.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,25 +20,29 @@
 static const char usage_text[] =
 "Usage: swiotlbsnoop [OPTIONS]\n"
 "Print one line per swiotlb event: map, unmap, map_failed, pool_add,\n"
-"pool_remove, grow_failed.\n"
+"pool_remove, grow_failed; in tracepoint mode, bounced.\n"
 "\n"
 "  -d, --device NAME   only this device\n"
 "  -e, --events LIST   comma separated event types to show (default all):\n"
-"                      map,unmap,map_failed,pool_add,pool_remove,grow_failed\n"
+"                      map,unmap,map_failed,pool_add,pool_remove,grow_failed,\n"
+"                      bounced\n"
 "  -j, --json          one JSON object per event\n"
 "  -c, --count N       exit after N events\n"
 "  -D, --duration S    exit after S seconds\n"
-"  -m, --mode MODE     auto (default), full or reduced\n"
+"  -m, --mode MODE     auto (default: the first that works of full, fentry,\n"
+"                      kprobe, tracepoint), or one of them\n"
 "  -v, --verbose       say which attach mode was chosen, libbpf messages\n"
 "  -h, --help          this help\n"
 "\n"
-"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege, 5 no\n"
-"debugfs, 6 no tracefs, 7 no swiotlb, 8 kernel not supported.\n";
+"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege, 6 no\n"
+"tracefs (--mode full), 7 no swiotlb, 8 no mode works on this kernel,\n"
+"9 the --mode asked for cannot run.\n";
 
 static const char *const types[] = {
 	NULL, "map", "unmap", "map_failed", "pool_add", "pool_remove", "grow_failed",
+	"bounced",
 };
-#define NTYPES 7
+#define NTYPES 8
 
 static struct {
 	const char *dev;
@@ -117,8 +122,11 @@ static int handle_event(void *c, void *data, size_t len)
 			printf(",\"nslabs\":%llu,\"cause\":\"%s\"", e->nslots,
 			       swl_cause_name(e->code, b1, sizeof(b1)));
 			break;
+		case SWL_EV_BOUNCE:
+			printf(",\"size\":%llu,\"dev_addr\":\"0x%llx\"", e->size, e->addr);
+			break;
 		}
-		printf("}\n");
+		printf(",\"mode\":\"%s\"}\n", swl_mode_name(ctx.mode));
 	} else {
 		swl_fmt_time(e->ts, ts, sizeof(ts));
 		printf("%-15s %3u %7u %-15.15s %-20.20s %-11s ", ts, e->cpu, e->pid, e->comm,
@@ -150,6 +158,9 @@ static int handle_event(void *c, void *data, size_t len)
 		case SWL_EV_GROW_FAIL:
 			printf("%8llu cause %s", e->nslots * 2048,
 			       swl_cause_name(e->code, b1, sizeof(b1)));
+			break;
+		case SWL_EV_BOUNCE:
+			printf("%8llu dma 0x%llx", e->size, e->addr);
 			break;
 		}
 		putchar('\n');
@@ -224,9 +235,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (env.duration)
 		end = swl_now_ns() + (unsigned long long)(env.duration * 1e9);
-	fprintf(stderr, "swiotlbsnoop: tracing swiotlb in %s mode%s. Hit Ctrl-C to end.\n",
-		swl_mode_name(ctx.mode),
-		ctx.mode == SWL_MODE_REDUCED ? " (no pool events, slots or failure reasons)" : "");
+	swl_print_start(&ctx);
 	if (!env.json)
 		printf("%-15s %3s %7s %-15s %-20s %-11s %8s %s\n", "TIME", "CPU", "PID", "COMM",
 		       "DEVICE", "EVENT", "BYTES", "DETAILS");

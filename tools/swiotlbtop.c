@@ -5,8 +5,9 @@
  *
  * Counting happens in BPF (bpf/swiotlb.bpf.c) in per-CPU maps; every
  * interval this program reads the cumulative counters, prints the deltas,
- * and reads capacity and the pool listing from debugfs.  Pool changes and
- * failures arrive over a ring buffer.
+ * and reads capacity and the pool listing from debugfs when it can (n/a,
+ * or null in JSON, when it cannot).  Pool changes and failures arrive over
+ * a ring buffer.  What the mode or the system lacks is n/a (null) too.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -43,12 +44,14 @@ static const char usage_text[] =
 "  -P, --hist-per-device histograms per device, too (with -H)\n"
 "      --record FILE     also write every interval as JSON to FILE, for\n"
 "                        swiotlb-timeline\n"
-"  -m, --mode MODE       auto (default), full or reduced\n"
+"  -m, --mode MODE       auto (default: the first that works of full, fentry,\n"
+"                        kprobe, tracepoint), or one of them\n"
 "  -v, --verbose         say which attach mode was chosen, libbpf messages\n"
 "  -h, --help            this help\n"
 "\n"
-"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege, 5 no\n"
-"debugfs, 6 no tracefs, 7 no swiotlb, 8 kernel not supported.\n";
+"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege, 6 no\n"
+"tracefs (--mode full), 7 no swiotlb, 8 no mode works on this kernel,\n"
+"9 the --mode asked for cannot run.\n";
 
 enum sort_key { SORT_MAPS, SORT_BYTES, SORT_HELD, SORT_FAILS, SORT_HOLD };
 
@@ -311,9 +314,20 @@ static void json_event(FILE *f, const struct swl_event *e)
 
 #define D(f) (cur->f - prev->f)
 
+/* ,"KEY":V, or null when HAVE is false */
+static void jnum(FILE *f, const char *key, unsigned long long v, bool have)
+{
+	if (have)
+		fprintf(f, ",\"%s\":%llu", key, v);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
 static void json_counts(FILE *f, const struct swl_stats *cur, const struct swl_stats *prev)
 {
 	unsigned long long fails = 0, add = 0, rem = 0, gf = 0;
+	bool unmaps = !swl_lacks(&ctx, "unmaps"), bounced = !swl_lacks(&ctx, "bounced");
+	bool copies = !swl_lacks(&ctx, "copies"), failures = !swl_lacks(&ctx, "failures");
 	char b[32];
 	bool first = true;
 
@@ -323,18 +337,29 @@ static void json_counts(FILE *f, const struct swl_stats *cur, const struct swl_s
 		rem += D(pool_remove[i]);
 		gf += D(grow_failed[i]);
 	}
-	fprintf(f, "{\"maps\":%llu,\"map_bytes\":%llu,\"unmaps\":%llu,\"bounced\":%llu,\"bounced_bytes\":%llu,"
-		"\"copies_to_device\":%llu,\"copy_bytes_to_device\":%llu,\"copies_to_cpu\":%llu,\"copy_bytes_to_cpu\":%llu,"
-		"\"hold_ns\":%llu,\"hold_n\":%llu,\"unmatched_unmaps\":%llu,\"events_lost\":%llu,\"hold_table_full\":%llu",
-		D(maps), D(map_bytes), D(unmaps), D(bounced), D(bounced_bytes),
-		D(copies[0]), D(copy_bytes[0]), D(copies[1]), D(copy_bytes[1]),
-		D(hold_ns), D(hold_n), D(unmatched_unmaps), D(events_lost), D(live_full));
+	fprintf(f, "{\"maps\":%llu,\"map_bytes\":%llu", D(maps), D(map_bytes));
+	jnum(f, "unmaps", D(unmaps), unmaps);
+	jnum(f, "bounced", D(bounced), bounced);
+	jnum(f, "bounced_bytes", D(bounced_bytes), bounced);
+	jnum(f, "copies_to_device", D(copies[0]), copies);
+	jnum(f, "copy_bytes_to_device", D(copy_bytes[0]), copies);
+	jnum(f, "copies_to_cpu", D(copies[1]), copies);
+	jnum(f, "copy_bytes_to_cpu", D(copy_bytes[1]), copies);
+	jnum(f, "hold_ns", D(hold_ns), unmaps);
+	jnum(f, "hold_n", D(hold_n), unmaps);
+	jnum(f, "unmatched_unmaps", D(unmatched_unmaps), unmaps);
+	fprintf(f, ",\"events_lost\":%llu,\"hold_table_full\":%llu", D(events_lost), D(live_full));
 	if (ctx.mode == SWL_MODE_FULL)
 		fprintf(f, ",\"map_alloc_bytes\":%llu,\"map_slots\":%llu,\"unmap_slots\":%llu,"
 			"\"pools_added\":%llu,\"pools_removed\":%llu,\"slots_added\":%llu,\"slots_removed\":%llu,\"grow_failed\":%llu",
 			D(map_alloc_bytes), D(map_slots), D(unmap_slots), add, rem,
 			D(pool_add_slots), D(pool_remove_slots), gf);
-	fprintf(f, ",\"failures\":%llu,\"failures_by_reason\":{", fails);
+	jnum(f, "failures", fails, failures);
+	if (!failures) {
+		fprintf(f, ",\"failures_by_reason\":null}");
+		return;
+	}
+	fprintf(f, ",\"failures_by_reason\":{");
 	for (int i = 0; i < SWL_NR_ENUM; i++) {
 		if (!D(fails[i]) && !(ctx.mode == SWL_MODE_FULL && i < 3))
 			continue;
@@ -393,6 +418,13 @@ static void print_hist_text(FILE *f, const char *title, const char *unit, const 
 static const char *hist_names[SWL_NR_HIST] = { "mapping size", "slot hold time", "time to find slots" };
 static const char *hist_units[SWL_NR_HIST] = { "bytes", "nsecs", "nsecs" };
 static const char *hist_keys[SWL_NR_HIST] = { "size_bytes", "hold_ns", "find_ns" };
+/* What a histogram needs; the mode may lack it. */
+static const char *hist_needs[SWL_NR_HIST] = { NULL, "hold_times", "find_time" };
+
+static bool hist_lacking(int i)
+{
+	return hist_needs[i] && swl_lacks(&ctx, hist_needs[i]);
+}
 
 static void read_hists(unsigned long long h[SWL_NR_HIST][SWL_HIST_SLOTS])
 {
@@ -423,7 +455,12 @@ static void print_hists(FILE *f, bool json)
 		for (int i = 0; i < SWL_NR_HIST; i++) {
 			bool first = true;
 
-			fprintf(f, "%s\"%s\":{", i ? "," : "", hist_keys[i]);
+			fprintf(f, "%s\"%s\":", i ? "," : "", hist_keys[i]);
+			if (hist_lacking(i)) {
+				fprintf(f, "null");
+				continue;
+			}
+			fputc('{', f);
 			for (int s = 0; s < SWL_HIST_SLOTS; s++) {
 				if (!h[i][s])
 					continue;
@@ -440,6 +477,10 @@ static void print_hists(FILE *f, bool json)
 			fprintf(f, "%s: n/a (not offered yet)\n", hist_names[i]);
 			continue;
 		}
+		if (hist_lacking(i)) {
+			fprintf(f, "%s: n/a (%s mode)\n", hist_names[i], swl_mode_name(ctx.mode));
+			continue;
+		}
 		print_hist_text(f, hist_names[i], hist_units[i], h[i]);
 	}
 	if (!env.hist_dev)
@@ -450,6 +491,8 @@ static void print_hists(FILE *f, bool json)
 			char title[128];
 			bool any = false;
 
+			if (hist_lacking(i))
+				continue;
 			p = NULL;
 			while (!bpf_map_get_next_key(fd, p, &n)) {
 				unsigned long long v;
@@ -555,17 +598,31 @@ static void pool_kind_counts(const struct swl_kstate *k, int counts[4], int *oth
 	}
 }
 
+/* ,"KEY":V, or null for an unknown (negative) value */
+static void jll(FILE *f, const char *key, long long v)
+{
+	if (v >= 0)
+		fprintf(f, ",\"%s\":%lld", key, v);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
 static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k,
 			const struct swl_stats *cur, const struct swl_stats *prev, bool last)
 {
 	static const struct swl_stats zero;
+	bool unmaps = !swl_lacks(&ctx, "unmaps"), failures = !swl_lacks(&ctx, "failures");
 	int counts[4], other;
 
 	pool_kind_counts(k, counts, &other);
-	fprintf(f, "{\"time\":%.3f,\"mono_ns\":%llu,\"interval_s\":%.3f,\"mode\":\"%s\",\"capacity_slots\":%lld,\"capacity_bytes\":%lld,"
-		"\"used_slots\":%lld,\"hiwater_slots\":%lld,\"transient_slots\":%lld",
-		t, swl_now_ns(), dt, swl_mode_name(ctx.mode), k->nslabs, k->nslabs < 0 ? -1 : k->nslabs * 2048,
-		k->used, k->hiwater, k->transient);
+	fprintf(f, "{\"time\":%.3f,\"mono_ns\":%llu,\"interval_s\":%.3f,\"mode\":\"%s\",",
+		t, swl_now_ns(), dt, swl_mode_name(ctx.mode));
+	swl_json_lacks(f, &ctx);
+	jll(f, "capacity_slots", k->nslabs);
+	jll(f, "capacity_bytes", k->nslabs < 0 ? -1 : k->nslabs * 2048);
+	jll(f, "used_slots", k->used);
+	jll(f, "hiwater_slots", k->hiwater);
+	jll(f, "transient_slots", k->transient);
 	if (k->have_pools) {
 		fprintf(f, ",\"pools_by_kind\":{\"default\":%d,\"dynamic\":%d,\"transient\":%d,\"restricted\":%d,\"other\":%d},\"pools\":[",
 			counts[0], counts[1], counts[2], counts[3], other);
@@ -578,6 +635,8 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 			fputc('}', f);
 		}
 		fputc(']', f);
+	} else {
+		fprintf(f, ",\"pools_by_kind\":null,\"pools\":null");
 	}
 	fprintf(f, ",\"interval\":");
 	json_counts(f, cur, prev);
@@ -589,16 +648,19 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 
 		fprintf(f, "%s{\"name\":", i ? "," : "");
 		swl_json_str(f, r->key.name);
-		fprintf(f, ",\"maps\":%llu,\"bytes\":%llu,\"unmaps\":%llu,\"failures\":%llu,"
-			"\"total_maps\":%llu,\"total_bytes\":%llu,\"total_unmaps\":%llu,\"total_failures\":%llu,",
-			r->cur.maps - r->prev.maps, r->cur.bytes - r->prev.bytes,
-			r->cur.unmaps - r->prev.unmaps, r->cur.fails - r->prev.fails,
-			r->cur.maps, r->cur.bytes, r->cur.unmaps, r->cur.fails);
+		fprintf(f, ",\"maps\":%llu,\"bytes\":%llu", r->cur.maps - r->prev.maps,
+			r->cur.bytes - r->prev.bytes);
+		jnum(f, "unmaps", r->cur.unmaps - r->prev.unmaps, unmaps);
+		jnum(f, "failures", r->cur.fails - r->prev.fails, failures);
+		fprintf(f, ",\"total_maps\":%llu,\"total_bytes\":%llu", r->cur.maps, r->cur.bytes);
+		jnum(f, "total_unmaps", r->cur.unmaps, unmaps);
+		jnum(f, "total_failures", r->cur.fails, failures);
 		if (ctx.mode == SWL_MODE_FULL)
-			fprintf(f, "\"slots_held\":%lld,", r->cur.slots);
-		fprintf(f, "\"hold_n\":%llu,\"hold_mean_ns\":%llu,\"hold_max_ns\":%llu}",
-			r->cur.hold_n, r->cur.hold_n ? r->cur.hold_ns / r->cur.hold_n : 0,
-			r->cur.hold_max_ns);
+			fprintf(f, ",\"slots_held\":%lld", r->cur.slots);
+		jnum(f, "hold_n", r->cur.hold_n, unmaps);
+		jnum(f, "hold_mean_ns", r->cur.hold_n ? r->cur.hold_ns / r->cur.hold_n : 0, unmaps);
+		jnum(f, "hold_max_ns", r->cur.hold_max_ns, unmaps);
+		fputc('}', f);
 	}
 	fprintf(f, "],\"events\":[");
 	for (int i = 0; i < nev; i++) {
@@ -607,8 +669,6 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 		json_event(f, &evbuf[i]);
 	}
 	fprintf(f, "],\"events_dropped\":%d", nev_dropped);
-	if (ctx.mode == SWL_MODE_REDUCED)
-		fprintf(f, ",\"unavailable\":[\"pools\",\"pool_events\",\"slots\",\"failure_reasons\",\"find_time\"]");
 	if (env.hist && last)
 		print_hists(f, true);
 	fprintf(f, "}\n");
@@ -621,6 +681,15 @@ static void fmt_bytes(double b, char *buf, size_t len)
 	else if (b >= 1 << 20) snprintf(buf, len, "%.1f MiB", b / (1 << 20));
 	else if (b >= 1 << 10) snprintf(buf, len, "%.1f KiB", b / (1 << 10));
 	else snprintf(buf, len, "%.0f B", b);
+}
+
+/* A value from debugfs, or n/a when it is unknown (negative). */
+static const char *tll(long long v, char *buf, size_t len)
+{
+	if (v < 0)
+		return "n/a";
+	snprintf(buf, len, "%lld", v);
+	return buf;
 }
 
 static void output_text(FILE *f, double dt, const struct swl_kstate *k,
@@ -643,9 +712,19 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 	tadd = D(pool_add[3]);
 	trem = D(pool_remove[5]);
 	fprintf(f, "swiotlbtop - %s  %s mode  interval %.1fs\n", now, swl_mode_name(ctx.mode), dt);
-	fprintf(f, "capacity %lld slots (%.1f MiB)  used %lld (%.1f%%)  high-water %lld  transient %lld slots\n",
-		k->nslabs, k->nslabs * 2048.0 / (1 << 20), k->used,
-		k->nslabs > 0 ? 100.0 * k->used / k->nslabs : 0, k->hiwater, k->transient);
+	if (k->nslabs >= 0)
+		fprintf(f, "capacity %lld slots (%.1f MiB)", k->nslabs, k->nslabs * 2048.0 / (1 << 20));
+	else
+		fprintf(f, "capacity n/a");
+	if (k->used >= 0 && k->nslabs > 0)
+		fprintf(f, "  used %lld (%.1f%%)", k->used, 100.0 * k->used / k->nslabs);
+	else
+		fprintf(f, "  used %s", tll(k->used, b1, sizeof(b1)));
+	fprintf(f, "  high-water %s", tll(k->hiwater, b1, sizeof(b1)));
+	fprintf(f, "  transient %s slots", tll(k->transient, b1, sizeof(b1)));
+	if (!ctx.have_capacity)
+		fprintf(f, " (no %s)", SWL_DBG);
+	fputc('\n', f);
 	if (k->have_pools) {
 		pool_kind_counts(k, counts, &other);
 		fprintf(f, "pools %d: default %d, dynamic %d, transient %d, restricted %d",
@@ -654,11 +733,20 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 			fprintf(f, ", other %d", other);
 		fputc('\n', f);
 	} else {
-		fprintf(f, "pools: n/a (no pool listing in debugfs on this kernel)\n");
+		fprintf(f, "pools: n/a (no pool listing in debugfs)\n");
 	}
 	fmt_bytes(D(map_bytes), b1, sizeof(b1));
-	fmt_bytes(ctx.have_copy ? D(copy_bytes[0]) + D(copy_bytes[1]) : D(bounced_bytes), b2, sizeof(b2));
-	fprintf(f, "interval: maps %llu (%s)  unmaps %llu  bounced %s", D(maps), b1, D(unmaps), b2);
+	if (swl_lacks(&ctx, "bounced") && !ctx.have_copy)
+		snprintf(b2, sizeof(b2), "n/a");
+	else
+		fmt_bytes(ctx.have_copy ? D(copy_bytes[0]) + D(copy_bytes[1]) : D(bounced_bytes),
+			  b2, sizeof(b2));
+	fprintf(f, "interval: maps %llu (%s)  unmaps ", D(maps), b1);
+	if (swl_lacks(&ctx, "unmaps"))
+		fprintf(f, "n/a");
+	else
+		fprintf(f, "%llu", D(unmaps));
+	fprintf(f, "  bounced %s", b2);
 	if (ctx.mode == SWL_MODE_FULL) {
 		fprintf(f, "  slots +%llu -%llu\n", D(map_slots), D(unmap_slots));
 		fprintf(f, "pools: grown %llu  returned %llu  transient +%llu -%llu  grow failed %llu\n",
@@ -669,8 +757,11 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 			if (D(fails[i]))
 				fprintf(f, "  %s %llu", swl_reason_name(i, b1, sizeof(b1)), D(fails[i]));
 		fputc('\n', f);
+	} else if (swl_lacks(&ctx, "failures")) {
+		fprintf(f, "\nfailures n/a  pool events: n/a (%s mode)\n", swl_mode_name(ctx.mode));
 	} else {
-		fprintf(f, "\nfailures %llu (reasons n/a)  pool events: n/a (reduced mode)\n", fails);
+		fprintf(f, "\nfailures %llu (reasons n/a)  pool events: n/a (%s mode)\n", fails,
+			swl_mode_name(ctx.mode));
 	}
 	if (D(events_lost) || D(live_full))
 		fprintf(f, "lost events %llu  hold table full %llu\n", D(events_lost), D(live_full));
@@ -704,6 +795,13 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 		long long held = ctx.mode == SWL_MODE_FULL ? r->cur.slots
 			: (long long)(r->cur.maps - r->cur.unmaps);
 
+		if (ctx.mode == SWL_MODE_TP) {
+			fprintf(f, "%-24s %9.0f %9.2f %8s %8s %12s %12s\n", r->key.name,
+				(r->cur.maps - r->prev.maps) / dt,
+				(r->cur.bytes - r->prev.bytes) / dt / (1 << 20),
+				"n/a", "n/a", "n/a", "n/a");
+			continue;
+		}
 		fprintf(f, "%-24s %9.0f %9.2f %8lld %8llu %9.1f us %9.1f us\n", r->key.name,
 			(r->cur.maps - r->prev.maps) / dt,
 			(r->cur.bytes - r->prev.bytes) / dt / (1 << 20), held,
@@ -768,9 +866,7 @@ int main(int argc, char **argv)
 		output_json(rec, 0, 0, k, &cur, &prev, false);
 		prev = cur;
 	}
-	fprintf(stderr, "swiotlbtop: tracing swiotlb in %s mode%s. Hit Ctrl-C to end.\n",
-		swl_mode_name(ctx.mode),
-		ctx.mode == SWL_MODE_REDUCED ? " (no pool events, slot counts, failure reasons or find times)" : "");
+	swl_print_start(&ctx);
 
 	while (!swl_exiting) {
 		unsigned long long deadline = tprev + (unsigned long long)(env.interval * 1e9), now;

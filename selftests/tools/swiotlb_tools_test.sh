@@ -7,7 +7,8 @@
 # loaded and swiotlb=force.  Prints TAP (kselftest style).
 #
 # On the patched kernel the tools run in full mode, on a stock kernel in
-# reduced mode; tests that need what a mode lacks are skipped with a reason.
+# fentry mode (the first two rungs of their ladder: full, fentry, kprobe,
+# tracepoint); tests that need what a mode lacks are skipped with a reason.
 # Known work comes from the test module's debugfs cmd file; the tools' JSON
 # is compared with it and with swiotlb's debugfs counters.
 #
@@ -85,10 +86,14 @@ if [ ! -x "$TOP" ] || [ ! -x "$SNOOP" ] || [ ! -x "$TL" ]; then
 	echo "not ok 1 swiotlb tools built in $T"
 	exit 1
 fi
-# The mode the tools choose on this kernel, said by -v (checked below).
-mode=reduced
+# The mode the tools must choose on this kernel: full with the series'
+# tracepoints, else fentry (both guest kernels have BPF trampolines).
+# What -v says is checked against it below.
+mode=fentry
+for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+	[ ! -e "$d/events/swiotlb/swiotlb_map_slots" ] || mode=full
+done
 vrc=0; "$TOP" -v -b 0.01 1 >/dev/null 2>"$work/v.err" || vrc=$?
-grep -q "^swiotlbtop: full mode: " "$work/v.err" && mode=full
 
 # --- bad input -------------------------------------------------------------
 rc=0; "$TOP" --no-such-flag >/dev/null 2>"$work/e" || rc=$?
@@ -107,27 +112,47 @@ setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
 	"$TOP" -b 1 1 >/dev/null 2>"$work/e" || rc=$?
 check "swiotlbtop as nobody: one line, status 4" \
 	eval '[ $rc = 4 ] && [ "$(wc -l <"$work/e")" = 1 ] && grep -q "permission denied" "$work/e"'
+# debugfs is optional: capacity is n/a (null in JSON), and no warning.
 rc=0
 unshare -m bash -c 'mount -t tmpfs none /sys/kernel/debug && exec "$0" -b 1 1' "$TOP" \
-	>/dev/null 2>"$work/e" || rc=$?
-check "swiotlbtop without debugfs: one line, status 5" \
-	eval '[ $rc = 5 ] && [ "$(wc -l <"$work/e")" = 1 ] && grep -q "debugfs is not mounted" "$work/e"'
+	>"$work/o" 2>"$work/e" || rc=$?
+check "swiotlbtop without debugfs: status 0, capacity n/a, no warning" \
+	eval '[ $rc = 0 ] && grep -q "^capacity n/a  used n/a " "$work/o" &&
+		[ "$(wc -l <"$work/e")" = 1 ] && grep -q "Hit Ctrl-C" "$work/e"'
 rc=0
-unshare -m bash -c 'for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-	mount -t tmpfs none "$d" 2>/dev/null || true; done; exec "$0" -b 0.01 1' "$TOP" \
-	>/dev/null 2>"$work/e" || rc=$?
+unshare -m bash -c 'mount -t tmpfs none /sys/kernel/debug && exec "$0" -j 0.2 1' "$TOP" \
+	>"$work/o" 2>"$work/e" || rc=$?
+check "swiotlbtop -j without debugfs: status 0, capacity null, lacks capacity" \
+	eval '[ $rc = 0 ] && [ "$(jv "$work/o" "[.capacity_slots == null, (.lacks | index(\"capacity\") != null)] | all")" = true ]'
+# hidetracefs ARGS...: swiotlbtop ARGS with tmpfs over tracefs
+hidetracefs() {
+	unshare -m bash -c 'for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		mount -t tmpfs none "$d" 2>/dev/null || true; done; exec "$0" "$@"' "$TOP" "$@"
+}
+rc=0; hidetracefs -v -b 0.01 1 >/dev/null 2>"$work/e" || rc=$?
 if [ "$mode" = full ]; then
-	check "swiotlbtop without tracefs (full mode): one line, status 6" \
+	# auto falls down the ladder; --mode full says what is missing.
+	check "swiotlbtop without tracefs: falls back to fentry mode, status 0" \
+		eval '[ $rc = 0 ] && grep -q "^swiotlbtop: full mode not usable: tracefs is not mounted" "$work/e" &&
+			grep -q "^swiotlbtop: fentry mode: " "$work/e"'
+	rc=0; hidetracefs --mode full -b 0.01 1 >/dev/null 2>"$work/e" || rc=$?
+	check "swiotlbtop --mode full without tracefs: one line, status 6" \
 		eval '[ $rc = 6 ] && [ "$(wc -l <"$work/e")" = 1 ] && grep -q "tracefs is not mounted" "$work/e"'
 else
-	check "swiotlbtop without tracefs (reduced mode needs none): status 0" eval '[ $rc = 0 ]'
+	check "swiotlbtop without tracefs (fentry mode needs none): status 0" \
+		eval '[ $rc = 0 ] && grep -q "^swiotlbtop: fentry mode: " "$work/e"'
 fi
 
 # --- mode selection --------------------------------------------------------
 check "swiotlbtop -v says it runs in $mode mode, exit 0" \
 	eval '[ $vrc = 0 ] && grep -q "^swiotlbtop: $mode mode: " "$work/v.err"'
-if [ "$mode" = reduced ]; then
-	check "reduced mode says what it lacks" grep -q "no pool events" "$work/v.err"
+check "swiotlbtop says its mode and what it lacks in one start line" \
+	eval '[ "$(grep -c "^swiotlbtop: tracing swiotlb in $mode mode (lacks .*find_time.*)\. Hit Ctrl-C" "$work/v.err")" = 1 ]'
+if [ "$mode" = fentry ]; then
+	check "fentry mode says what it lacks" grep -q "^swiotlbtop: fentry mode: .*; lacks .*pool_events" "$work/v.err"
+	rc=0; "$TOP" -v -m reduced -b 0.01 1 >/dev/null 2>"$work/e" || rc=$?
+	check "--mode reduced is fentry mode, exit 0" \
+		eval '[ $rc = 0 ] && grep -q "^swiotlbtop: fentry mode: " "$work/e"'
 fi
 
 if [ ! -w "$SET/cmd" ]; then
@@ -175,10 +200,10 @@ run_known() {
 		check "$tag: device holds no slots at the end" \
 			eq "$(jv "$f" ".devices[] | select(.name == \"$DEV\") | .slots_held")" 0
 	else
-		check "$tag: JSON lists what reduced mode lacks" eq "$(jv "$f" '.unavailable | index("pool_events") != null')" true
+		check "$tag: JSON lists what $tag mode lacks" eq "$(jv "$f" '.lacks | index("pool_events") != null')" true
 	fi
 }
-# (Reduced mode is tested on the stock kernel; -m reduced on the patched
+# (fentry mode is tested on the stock kernel; -m fentry on the patched
 # one would add a minute of guest time for little more.)
 run_known "$mode"
 
@@ -275,7 +300,7 @@ if [ "$mode" = full ]; then
 		notok "swiotlbtop --record starts"
 	fi
 else
-	skip "growth and transient pools" "reduced mode has no pool events"
+	skip "growth and transient pools" "$mode mode has no pool events"
 	if start rec "$TOP" -j 0.5 --record "$work/rec.json"; then
 		cmd run 10 4096 to
 		stop || true
