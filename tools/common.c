@@ -336,20 +336,22 @@ void swl_print_start(const struct swl_ctx *c)
 	fprintf(stderr, ". Hit Ctrl-C to end.\n");
 }
 
-void swl_json_lacks(FILE *f, const struct swl_ctx *c)
+const char *swl_dbg(void)
 {
-	fprintf(f, "\"lacks\":[");
-	for (int i = 0; i < c->nlacks; i++) {
-		if (i)
-			fputc(',', f);
-		swl_json_str(f, c->lacks[i]);
-	}
-	fputc(']', f);
+	const char *d = getenv("SWIOTLB_DEBUGFS");
+
+	return d && *d ? d : SWL_DBG;
+}
+
+const char *swl_dbg_file(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", swl_dbg(), name);
+	return buf;
 }
 
 int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 {
-	char why[256], tried[1024] = "";
+	char why[256], tried[1024] = "", path[512];
 	size_t used = 0;
 	enum swl_mode m, first, last;
 	int err;
@@ -428,10 +430,10 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 		break;
 	}
 	/* debugfs is optional: without it, capacity and pools are n/a. */
-	c->have_capacity = !access(SWL_DBG "/io_tlb_nslabs", R_OK);
+	c->have_capacity = !access(swl_dbg_file("io_tlb_nslabs", path, sizeof(path)), R_OK);
 	if (!c->have_capacity)
 		lack(c, "capacity");
-	if (access(SWL_DBG "/pools", R_OK))
+	if (access(swl_dbg_file("pools", path, sizeof(path)), R_OK))
 		lack(c, "pools");
 
 	c->ncpus = libbpf_num_possible_cpus();
@@ -499,8 +501,7 @@ static long long read_ll(const char *name)
 	long long v = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), SWL_DBG "/%s", name);
-	f = fopen(path, "r");
+	f = fopen(swl_dbg_file(name, path, sizeof(path)), "r");
 	if (!f)
 		return -1;
 	if (fscanf(f, "%lld", &v) != 1)
@@ -511,7 +512,7 @@ static long long read_ll(const char *name)
 
 void swl_read_kstate(struct swl_kstate *k, bool pools)
 {
-	char line[512];
+	char line[512], path[512];
 	FILE *f;
 
 	k->nslabs = read_ll("io_tlb_nslabs");
@@ -522,7 +523,7 @@ void swl_read_kstate(struct swl_kstate *k, bool pools)
 	k->have_pools = false;
 	if (!pools)
 		return;
-	f = fopen(SWL_DBG "/pools", "r");
+	f = fopen(swl_dbg_file("pools", path, sizeof(path)), "r");
 	if (!f)
 		return;
 	k->have_pools = true;
@@ -603,20 +604,6 @@ unsigned long long swl_now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-void swl_json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* Wall clock time of a CLOCK_MONOTONIC (bpf_ktime_get_ns) timestamp. */
 void swl_fmt_time(unsigned long long mono_ns, char *buf, size_t len)
 {
@@ -675,4 +662,376 @@ void swl_handle_signals(void)
 {
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
+}
+
+/* ---- JSON ---- */
+
+/*
+ * S as a JSON string: quote and backslash escaped, control characters as
+ * \uXXXX, valid UTF-8 passed through and any other byte (a kernel string
+ * is not always UTF-8) as U+FFFD, so that every line parses.
+ */
+void swl_json_quote(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	while (*p) {
+		unsigned char ch = *p;
+		int n = 0;
+
+		if (ch == '"' || ch == '\\') {
+			fprintf(f, "\\%c", ch);
+			p++;
+			continue;
+		}
+		if (ch < 0x20 || ch == 0x7f) {
+			fprintf(f, "\\u%04x", ch);
+			p++;
+			continue;
+		}
+		if (ch < 0x80) {
+			fputc(ch, f);
+			p++;
+			continue;
+		}
+		/* Length of a UTF-8 sequence, from its lead byte. */
+		if (ch >= 0xc2 && ch <= 0xdf)
+			n = 2;
+		else if (ch >= 0xe0 && ch <= 0xef)
+			n = 3;
+		else if (ch >= 0xf0 && ch <= 0xf4)
+			n = 4;
+		for (int i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				n = 0;
+				break;
+			}
+		}
+		/* No overlong forms, surrogates or code points past U+10FFFF. */
+		if ((n == 3 && ch == 0xe0 && p[1] < 0xa0) ||
+		    (n == 3 && ch == 0xed && p[1] >= 0xa0) ||
+		    (n == 4 && ch == 0xf0 && p[1] < 0x90) ||
+		    (n == 4 && ch == 0xf4 && p[1] >= 0x90))
+			n = 0;
+		if (!n) {
+			fputs("\\ufffd", f);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, n, f);
+		p += n;
+	}
+	fputc('"', f);
+}
+
+/* The comma before a value, and its key. */
+static void json_key(struct swl_json *j, const char *key)
+{
+	if (j->more[j->depth])
+		fputc(',', j->f);
+	j->more[j->depth] = true;
+	if (key) {
+		swl_json_quote(j->f, key);
+		fputc(':', j->f);
+	}
+}
+
+static void json_open(struct swl_json *j, const char *key, char ch)
+{
+	json_key(j, key);
+	fputc(ch, j->f);
+	if (j->depth < SWL_JSON_DEPTH - 1)
+		j->depth++;
+	j->more[j->depth] = false;
+	j->open[j->depth] = ch;
+}
+
+void swl_json_obj(struct swl_json *j, const char *key)
+{
+	json_open(j, key, '{');
+}
+
+void swl_json_arr(struct swl_json *j, const char *key)
+{
+	json_open(j, key, '[');
+}
+
+void swl_json_close(struct swl_json *j)
+{
+	fputc(j->open[j->depth] == '[' ? ']' : '}', j->f);
+	if (j->depth > 0)
+		j->depth--;
+}
+
+void swl_json_begin(struct swl_json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	fputc('{', f);
+	swl_json_u64(j, "schema", SWL_JSON_SCHEMA);
+}
+
+void swl_json_end(struct swl_json *j)
+{
+	while (j->depth > 0)
+		swl_json_close(j);
+	fputs("}\n", j->f);
+	fflush(j->f);
+}
+
+void swl_json_null(struct swl_json *j, const char *key)
+{
+	json_key(j, key);
+	fputs("null", j->f);
+}
+
+void swl_json_bool(struct swl_json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void swl_json_str(struct swl_json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	swl_json_quote(j->f, s);
+}
+
+void swl_json_str_or_null(struct swl_json *j, const char *key, const char *s)
+{
+	if (s && *s)
+		swl_json_str(j, key, s);
+	else
+		swl_json_null(j, key);
+}
+
+void swl_json_u64(struct swl_json *j, const char *key, unsigned long long v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%llu", v);
+}
+
+void swl_json_s64(struct swl_json *j, const char *key, long long v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%lld", v);
+}
+
+/* Addresses are strings ("0x..."): a 64-bit value is not exact as a
+ * JSON number in most parsers. */
+void swl_json_hex(struct swl_json *j, const char *key, unsigned long long v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", v);
+	swl_json_str(j, key, buf);
+}
+
+void swl_json_fixed(struct swl_json *j, const char *key, double v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%.3f", v);
+}
+
+void swl_json_u64_if(struct swl_json *j, const char *key, unsigned long long v, bool have)
+{
+	if (have)
+		swl_json_u64(j, key, v);
+	else
+		swl_json_null(j, key);
+}
+
+void swl_json_hex_if(struct swl_json *j, const char *key, unsigned long long v, bool have)
+{
+	if (have)
+		swl_json_hex(j, key, v);
+	else
+		swl_json_null(j, key);
+}
+
+void swl_json_known(struct swl_json *j, const char *key, long long v)
+{
+	if (v >= 0)
+		swl_json_s64(j, key, v);
+	else
+		swl_json_null(j, key);
+}
+
+void swl_json_lacks(struct swl_json *j, const struct swl_ctx *c)
+{
+	swl_json_arr(j, "lacks");
+	for (int i = 0; i < c->nlacks; i++)
+		swl_json_str(j, NULL, c->lacks[i]);
+	swl_json_close(j);
+}
+
+/* ---- events ---- */
+
+static const char *const event_names[] = {
+	[SWL_EV_MAP] = "map",
+	[SWL_EV_UNMAP] = "unmap",
+	[SWL_EV_FAIL] = "map_failed",
+	[SWL_EV_POOL_ADD] = "pool_add",
+	[SWL_EV_POOL_REMOVE] = "pool_remove",
+	[SWL_EV_GROW_FAIL] = "grow_failed",
+	[SWL_EV_BOUNCE] = "bounced",
+};
+#define NR_EVENT_NAMES	(sizeof(event_names) / sizeof(event_names[0]))
+
+const char *swl_event_name(unsigned int type)
+{
+	return type < NR_EVENT_NAMES && event_names[type] ? event_names[type] : "?";
+}
+
+int swl_event_type(const char *name)
+{
+	for (unsigned int i = 1; i < NR_EVENT_NAMES; i++)
+		if (event_names[i] && !strcmp(name, event_names[i]))
+			return i;
+	return 0;
+}
+
+unsigned int swl_parse_events(const char *usage, const char *list)
+{
+	char *copy = strdup(list), *save = NULL;
+	unsigned int mask = 0;
+
+	if (!copy)
+		swl_fail(SWL_EXIT_ERROR, "out of memory");
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int type = swl_event_type(t);
+
+		if (!type)
+			swl_usage_err(usage, "unknown event type", t);
+		mask |= 1U << type;
+	}
+	free(copy);
+	if (!mask)
+		swl_usage_err(usage, "no event types", NULL);
+	return mask;
+}
+
+void swl_print_event(FILE *f, const struct swl_ctx *c, const struct swl_event *e,
+		     enum swl_event_layout layout)
+{
+	bool full = c->mode == SWL_MODE_FULL;
+	char ts[32], b1[32], b2[32];
+
+	swl_fmt_time(e->ts, ts, sizeof(ts));
+	if (layout == SWL_EV_LINE_TOP) {
+		/* Pool events and failures only: swiotlbtop gets no others. */
+		fprintf(f, "%s %-11s ", ts, swl_event_name(e->type));
+		switch (e->type) {
+		case SWL_EV_POOL_ADD:
+		case SWL_EV_POOL_REMOVE:
+			fprintf(f, "pool 0x%llx %s %llu slots cause %s", e->pool,
+				swl_kind_name(e->kind, b1, sizeof(b1)), e->nslots,
+				swl_cause_name(e->code, b2, sizeof(b2)));
+			if (e->type == SWL_EV_POOL_REMOVE)
+				fprintf(f, " lifetime %.3f ms", e->ns / 1e6);
+			if (e->dev[0])
+				fprintf(f, " dev %s", e->dev);
+			break;
+		case SWL_EV_FAIL:
+			fprintf(f, "dev %s size %llu reason %s", e->dev, e->size,
+				swl_reason_name(e->code, b1, sizeof(b1)));
+			if (full)
+				fprintf(f, " used %llu/%llu", e->used, e->total);
+			break;
+		case SWL_EV_GROW_FAIL:
+			fprintf(f, "%llu slots cause %s", e->nslots,
+				swl_cause_name(e->code, b1, sizeof(b1)));
+			break;
+		}
+		fputc('\n', f);
+		return;
+	}
+	fprintf(f, "%-15s %3u %7u %-15.15s %-20.20s %-11s ", ts, e->cpu, e->pid, e->comm,
+		e->dev[0] ? e->dev : "-", swl_event_name(e->type));
+	switch (e->type) {
+	case SWL_EV_MAP:
+	case SWL_EV_UNMAP:
+		fprintf(f, "%8llu ", e->size);
+		if (full)
+			fprintf(f, "pool 0x%llx slot %llu+%llu", e->pool, e->index, e->nslots);
+		else
+			fprintf(f, "tlb 0x%llx", e->addr);
+		if (e->type == SWL_EV_UNMAP)
+			fprintf(f, " held %.1f us", e->ns / 1e3);
+		break;
+	case SWL_EV_FAIL:
+		fprintf(f, "%8llu reason %s", e->size, swl_reason_name(e->code, b1, sizeof(b1)));
+		if (full)
+			fprintf(f, " used %llu/%llu", e->used, e->total);
+		break;
+	case SWL_EV_POOL_ADD:
+	case SWL_EV_POOL_REMOVE:
+		fprintf(f, "%8llu pool 0x%llx %s cause %s", e->nslots * 2048, e->pool,
+			swl_kind_name(e->kind, b1, sizeof(b1)),
+			swl_cause_name(e->code, b2, sizeof(b2)));
+		if (e->type == SWL_EV_POOL_REMOVE)
+			fprintf(f, " lifetime %.3f ms", e->ns / 1e6);
+		break;
+	case SWL_EV_GROW_FAIL:
+		fprintf(f, "%8llu cause %s", e->nslots * 2048,
+			swl_cause_name(e->code, b1, sizeof(b1)));
+		break;
+	case SWL_EV_BOUNCE:
+		fprintf(f, "%8llu dma 0x%llx", e->size, e->addr);
+		break;
+	}
+	fputc('\n', f);
+}
+
+/*
+ * One event: the same members for every type and mode, null where the
+ * type or the mode has no such value (the man pages list them).
+ */
+void swl_json_event(struct swl_json *j, const struct swl_ctx *c, const struct swl_event *e)
+{
+	unsigned int t = e->type;
+	bool full = c->mode == SWL_MODE_FULL;
+	bool mapping = t == SWL_EV_MAP || t == SWL_EV_UNMAP;
+	bool pool = t == SWL_EV_POOL_ADD || t == SWL_EV_POOL_REMOVE;
+	bool sized = mapping || t == SWL_EV_FAIL || t == SWL_EV_BOUNCE;
+	char b[32];
+
+	swl_json_u64(j, "ts_ns", e->ts);
+	swl_json_str(j, "type", swl_event_name(t));
+	swl_json_u64(j, "cpu", e->cpu);
+	swl_json_u64(j, "pid", e->pid);
+	swl_json_str(j, "comm", e->comm);
+	swl_json_str_or_null(j, "dev", e->dev);
+	swl_json_u64_if(j, "size", e->size, sized);
+	swl_json_u64_if(j, "alloc_size", e->alloc_size,
+			full && (t == SWL_EV_MAP || t == SWL_EV_FAIL));
+	swl_json_hex_if(j, "tlb_addr", e->addr, mapping);
+	swl_json_hex_if(j, "orig_addr", e->orig, t == SWL_EV_MAP);
+	if (t == SWL_EV_MAP)
+		swl_json_s64(j, "dir", e->dir);
+	else
+		swl_json_null(j, "dir");
+	swl_json_hex_if(j, "pool", e->pool, (mapping && full) || pool);
+	swl_json_u64_if(j, "index", e->index, mapping && full);
+	swl_json_u64_if(j, "nslots", e->nslots, mapping && full);
+	swl_json_u64_if(j, "hold_ns", e->ns, t == SWL_EV_UNMAP);
+	if (t == SWL_EV_FAIL && full)
+		swl_json_str(j, "reason", swl_reason_name(e->code, b, sizeof(b)));
+	else
+		swl_json_null(j, "reason");
+	swl_json_u64_if(j, "used", e->used, t == SWL_EV_FAIL && full);
+	swl_json_u64_if(j, "total", e->total, t == SWL_EV_FAIL && full);
+	swl_json_hex_if(j, "end", e->end, pool);
+	if (pool)
+		swl_json_str(j, "kind", swl_kind_name(e->kind, b, sizeof(b)));
+	else
+		swl_json_null(j, "kind");
+	swl_json_u64_if(j, "nslabs", e->nslots, pool || t == SWL_EV_GROW_FAIL);
+	if (pool || t == SWL_EV_GROW_FAIL)
+		swl_json_str(j, "cause", swl_cause_name(e->code, b, sizeof(b)));
+	else
+		swl_json_null(j, "cause");
+	swl_json_u64_if(j, "lifetime_ns", e->ns, t == SWL_EV_POOL_REMOVE);
+	swl_json_hex_if(j, "dev_addr", e->addr, t == SWL_EV_BOUNCE);
 }

@@ -33,6 +33,10 @@ enum swl_mode {
 
 #define SWL_DEBUGFS	"/sys/kernel/debug"
 #define SWL_DBG		SWL_DEBUGFS "/swiotlb"
+/* swiotlb's debugfs directory: SWL_DBG, or $SWIOTLB_DEBUGFS (tests). */
+const char *swl_dbg(void);
+/* The path of file NAME in it, in BUF. */
+const char *swl_dbg_file(const char *name, char *buf, size_t len);
 #define SWL_MAX_POOLS	256
 
 struct swl_pool {
@@ -91,7 +95,6 @@ const char *swl_kind_name(int k, char *buf, size_t len);
 const char *swl_mode_name(enum swl_mode m);
 bool swl_lacks(const struct swl_ctx *c, const char *what);
 void swl_print_start(const struct swl_ctx *c);
-void swl_json_lacks(FILE *f, const struct swl_ctx *c);
 unsigned long long swl_now_ns(void);
 void swl_fmt_time(unsigned long long mono_ns, char *buf, size_t len);
 void swl_usage_err(const char *usage, const char *msg, const char *arg)
@@ -99,6 +102,54 @@ void swl_usage_err(const char *usage, const char *msg, const char *arg)
 int swl_parse_mode(const char *s, enum swl_mode *m);
 extern volatile sig_atomic_t swl_exiting;
 void swl_handle_signals(void);
-void swl_json_str(FILE *f, const char *s);
+
+/*
+ * The JSON writer of every tool (swiotlbtop -j and --record, swiotlbsnoop
+ * -j): commas, quoting and escaping in one place.  Members are written
+ * with a key, array elements with key NULL.
+ */
+#define SWL_JSON_SCHEMA	1	/* "schema" of every object the tools write */
+#define SWL_JSON_DEPTH	16
+
+struct swl_json {
+	FILE *f;
+	int depth;
+	bool more[SWL_JSON_DEPTH];	/* a value written at this level */
+	char open[SWL_JSON_DEPTH];	/* '{' or '[' */
+};
+
+void swl_json_begin(struct swl_json *j, FILE *f);	/* a top-level object, with "schema" */
+void swl_json_end(struct swl_json *j);			/* ends it and the line */
+void swl_json_obj(struct swl_json *j, const char *key);
+void swl_json_arr(struct swl_json *j, const char *key);
+void swl_json_close(struct swl_json *j);		/* the innermost object or array */
+void swl_json_null(struct swl_json *j, const char *key);
+void swl_json_bool(struct swl_json *j, const char *key, bool v);
+void swl_json_str(struct swl_json *j, const char *key, const char *s);
+void swl_json_str_or_null(struct swl_json *j, const char *key, const char *s);
+void swl_json_u64(struct swl_json *j, const char *key, unsigned long long v);
+void swl_json_s64(struct swl_json *j, const char *key, long long v);
+void swl_json_hex(struct swl_json *j, const char *key, unsigned long long v);
+void swl_json_fixed(struct swl_json *j, const char *key, double v);	/* 3 decimals */
+/* V, or null when HAVE is false (or, for _known, when V < 0) */
+void swl_json_u64_if(struct swl_json *j, const char *key, unsigned long long v, bool have);
+void swl_json_hex_if(struct swl_json *j, const char *key, unsigned long long v, bool have);
+void swl_json_known(struct swl_json *j, const char *key, long long v);
+/* The JSON string of S, escaped, quotes included. */
+void swl_json_quote(FILE *f, const char *s);
+
+/* Events: names, the -e list, one text line, one JSON object. */
+const char *swl_event_name(unsigned int type);	/* "?" for an unknown one */
+int swl_event_type(const char *name);		/* 0 for an unknown name */
+unsigned int swl_parse_events(const char *usage, const char *list);	/* mask, or exits 2 */
+enum swl_event_layout {
+	SWL_EV_LINE_TOP,	/* time, event, details: swiotlbtop's latest events */
+	SWL_EV_LINE_SNOOP,	/* time, cpu, pid, comm, device, event, bytes, details */
+};
+void swl_print_event(FILE *f, const struct swl_ctx *c, const struct swl_event *e,
+		     enum swl_event_layout layout);
+/* The members of event E (top: an element of an array, else a line). */
+void swl_json_event(struct swl_json *j, const struct swl_ctx *c, const struct swl_event *e);
+void swl_json_lacks(struct swl_json *j, const struct swl_ctx *c);
 
 #endif

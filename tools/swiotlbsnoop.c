@@ -38,12 +38,6 @@ static const char usage_text[] =
 "tracefs (--mode full), 7 no swiotlb, 8 no mode works on this kernel,\n"
 "9 the --mode asked for cannot run.\n";
 
-static const char *const types[] = {
-	NULL, "map", "unmap", "map_failed", "pool_add", "pool_remove", "grow_failed",
-	"bounced",
-};
-#define NTYPES 8
-
 static struct {
 	const char *dev;
 	unsigned int mask;
@@ -58,112 +52,27 @@ static struct swl_ctx ctx;
 
 #define usage_err(msg, arg) swl_usage_err(usage_text, msg, arg)
 
-static void parse_events(char *list)
-{
-	char *save = NULL;
-
-	env.mask = 0;
-	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		int i;
-
-		for (i = 1; i < NTYPES; i++)
-			if (!strcmp(t, types[i]))
-				break;
-		if (i == NTYPES)
-			usage_err("unknown event type", t);
-		env.mask |= 1U << i;
-	}
-	if (!env.mask)
-		usage_err("no event types", NULL);
-}
-
 static int handle_event(void *c, void *data, size_t len)
 {
 	const struct swl_event *e = data;
-	char ts[32], b1[32], b2[32];
 
 	(void)c;
-	if (len < sizeof(*e) || e->type >= NTYPES || !(env.mask & (1U << e->type)))
+	/* The BPF side sends only the types of env.mask; this is the check
+	 * of a type it did not know. */
+	if (len < sizeof(*e) || e->type >= 32 || !(env.mask & (1U << e->type)))
 		return 0;
 	if (env.count && seen >= env.count)
 		return 0;
 	seen++;
 	if (env.json) {
-		printf("{\"ts_ns\":%llu,\"type\":\"%s\",\"cpu\":%u,\"pid\":%u,\"comm\":",
-		       e->ts, types[e->type], e->cpu, e->pid);
-		swl_json_str(stdout, e->comm);
-		printf(",\"dev\":");
-		swl_json_str(stdout, e->dev);
-		switch (e->type) {
-		case SWL_EV_MAP:
-		case SWL_EV_UNMAP:
-			printf(",\"size\":%llu,\"tlb_addr\":\"0x%llx\"", e->size, e->addr);
-			if (ctx.mode == SWL_MODE_FULL)
-				printf(",\"pool\":\"0x%llx\",\"index\":%llu,\"nslots\":%llu",
-				       e->pool, e->index, e->nslots);
-			if (e->type == SWL_EV_MAP)
-				printf(",\"orig_addr\":\"0x%llx\",\"alloc_size\":%llu,\"dir\":%d",
-				       e->orig, e->alloc_size, e->dir);
-			else
-				printf(",\"hold_ns\":%llu", e->ns);
-			break;
-		case SWL_EV_FAIL:
-			printf(",\"size\":%llu,\"alloc_size\":%llu,\"reason\":\"%s\",\"used\":%llu,\"total\":%llu",
-			       e->size, e->alloc_size, swl_reason_name(e->code, b1, sizeof(b1)),
-			       e->used, e->total);
-			break;
-		case SWL_EV_POOL_ADD:
-		case SWL_EV_POOL_REMOVE:
-			printf(",\"pool\":\"0x%llx\",\"end\":\"0x%llx\",\"kind\":\"%s\",\"nslabs\":%llu,\"cause\":\"%s\",\"lifetime_ns\":%llu",
-			       e->pool, e->end, swl_kind_name(e->kind, b1, sizeof(b1)), e->nslots,
-			       swl_cause_name(e->code, b2, sizeof(b2)), e->ns);
-			break;
-		case SWL_EV_GROW_FAIL:
-			printf(",\"nslabs\":%llu,\"cause\":\"%s\"", e->nslots,
-			       swl_cause_name(e->code, b1, sizeof(b1)));
-			break;
-		case SWL_EV_BOUNCE:
-			printf(",\"size\":%llu,\"dev_addr\":\"0x%llx\"", e->size, e->addr);
-			break;
-		}
-		printf(",\"mode\":\"%s\"}\n", swl_mode_name(ctx.mode));
+		struct swl_json j;
+
+		swl_json_begin(&j, stdout);
+		swl_json_event(&j, &ctx, e);
+		swl_json_str(&j, "mode", swl_mode_name(ctx.mode));
+		swl_json_end(&j);
 	} else {
-		swl_fmt_time(e->ts, ts, sizeof(ts));
-		printf("%-15s %3u %7u %-15.15s %-20.20s %-11s ", ts, e->cpu, e->pid, e->comm,
-		       e->dev[0] ? e->dev : "-", types[e->type]);
-		switch (e->type) {
-		case SWL_EV_MAP:
-		case SWL_EV_UNMAP:
-			printf("%8llu ", e->size);
-			if (ctx.mode == SWL_MODE_FULL)
-				printf("pool 0x%llx slot %llu+%llu", e->pool, e->index, e->nslots);
-			else
-				printf("tlb 0x%llx", e->addr);
-			if (e->type == SWL_EV_UNMAP)
-				printf(" held %.1f us", e->ns / 1e3);
-			break;
-		case SWL_EV_FAIL:
-			printf("%8llu reason %s", e->size, swl_reason_name(e->code, b1, sizeof(b1)));
-			if (ctx.mode == SWL_MODE_FULL)
-				printf(" used %llu/%llu", e->used, e->total);
-			break;
-		case SWL_EV_POOL_ADD:
-		case SWL_EV_POOL_REMOVE:
-			printf("%8llu pool 0x%llx %s cause %s", e->nslots * 2048, e->pool,
-			       swl_kind_name(e->kind, b1, sizeof(b1)),
-			       swl_cause_name(e->code, b2, sizeof(b2)));
-			if (e->type == SWL_EV_POOL_REMOVE)
-				printf(" lifetime %.3f ms", e->ns / 1e6);
-			break;
-		case SWL_EV_GROW_FAIL:
-			printf("%8llu cause %s", e->nslots * 2048,
-			       swl_cause_name(e->code, b1, sizeof(b1)));
-			break;
-		case SWL_EV_BOUNCE:
-			printf("%8llu dma 0x%llx", e->size, e->addr);
-			break;
-		}
-		putchar('\n');
+		swl_print_event(stdout, &ctx, e, SWL_EV_LINE_SNOOP);
 	}
 	if (env.count && seen >= env.count)
 		swl_exiting = 1;
@@ -197,7 +106,7 @@ int main(int argc, char **argv)
 				usage_err("invalid device name", optarg);
 			env.dev = optarg;
 			break;
-		case 'e': parse_events(optarg); break;
+		case 'e': env.mask = swl_parse_events(usage_text, optarg); break;
 		case 'j': env.json = true; break;
 		case 'c':
 			env.count = strtol(optarg, &p, 10);

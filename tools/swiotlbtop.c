@@ -240,96 +240,22 @@ static int cmp_dev(const void *a, const void *b)
 	return strcmp(((const struct devrow *)a)->key.name, ((const struct devrow *)b)->key.name);
 }
 
-static const char *ev_name(unsigned int t)
-{
-	switch (t) {
-	case SWL_EV_MAP: return "map";
-	case SWL_EV_UNMAP: return "unmap";
-	case SWL_EV_FAIL: return "map_failed";
-	case SWL_EV_POOL_ADD: return "pool_add";
-	case SWL_EV_POOL_REMOVE: return "pool_remove";
-	case SWL_EV_GROW_FAIL: return "grow_failed";
-	default: return "?";
-	}
-}
-
-static void print_event_text(FILE *f, const struct swl_event *e)
-{
-	char ts[32], b1[32], b2[32];
-
-	swl_fmt_time(e->ts, ts, sizeof(ts));
-	fprintf(f, "%s %-11s ", ts, ev_name(e->type));
-	switch (e->type) {
-	case SWL_EV_POOL_ADD:
-	case SWL_EV_POOL_REMOVE:
-		fprintf(f, "pool 0x%llx %s %llu slots cause %s", e->pool,
-			swl_kind_name(e->kind, b1, sizeof(b1)), e->nslots,
-			swl_cause_name(e->code, b2, sizeof(b2)));
-		if (e->type == SWL_EV_POOL_REMOVE)
-			fprintf(f, " lifetime %.3f ms", e->ns / 1e6);
-		if (e->dev[0])
-			fprintf(f, " dev %s", e->dev);
-		break;
-	case SWL_EV_FAIL:
-		fprintf(f, "dev %s size %llu reason %s", e->dev, e->size,
-			swl_reason_name(e->code, b1, sizeof(b1)));
-		if (ctx.mode == SWL_MODE_FULL)
-			fprintf(f, " used %llu/%llu", e->used, e->total);
-		break;
-	case SWL_EV_GROW_FAIL:
-		fprintf(f, "%llu slots cause %s", e->nslots,
-			swl_cause_name(e->code, b1, sizeof(b1)));
-		break;
-	}
-	fputc('\n', f);
-}
-
-static void json_event(FILE *f, const struct swl_event *e)
-{
-	char b1[32], b2[32];
-
-	fprintf(f, "{\"ts_ns\":%llu,\"type\":\"%s\"", e->ts, ev_name(e->type));
-	switch (e->type) {
-	case SWL_EV_POOL_ADD:
-	case SWL_EV_POOL_REMOVE:
-		fprintf(f, ",\"pool\":\"0x%llx\",\"end\":\"0x%llx\",\"kind\":\"%s\",\"nslabs\":%llu,\"cause\":\"%s\",\"lifetime_ns\":%llu,\"dev\":",
-			e->pool, e->end, swl_kind_name(e->kind, b1, sizeof(b1)), e->nslots,
-			swl_cause_name(e->code, b2, sizeof(b2)), e->ns);
-		swl_json_str(f, e->dev);
-		break;
-	case SWL_EV_FAIL:
-		fprintf(f, ",\"dev\":");
-		swl_json_str(f, e->dev);
-		fprintf(f, ",\"size\":%llu,\"alloc_size\":%llu,\"reason\":\"%s\",\"used\":%llu,\"total\":%llu",
-			e->size, e->alloc_size, swl_reason_name(e->code, b1, sizeof(b1)),
-			e->used, e->total);
-		break;
-	case SWL_EV_GROW_FAIL:
-		fprintf(f, ",\"nslabs\":%llu,\"cause\":\"%s\"", e->nslots,
-			swl_cause_name(e->code, b1, sizeof(b1)));
-		break;
-	}
-	fputc('}', f);
-}
-
 #define D(f) (cur->f - prev->f)
 
-/* ,"KEY":V, or null when HAVE is false */
-static void jnum(FILE *f, const char *key, unsigned long long v, bool have)
-{
-	if (have)
-		fprintf(f, ",\"%s\":%llu", key, v);
-	else
-		fprintf(f, ",\"%s\":null", key);
-}
-
-static void json_counts(FILE *f, const struct swl_stats *cur, const struct swl_stats *prev)
+/*
+ * Counters of an interval (PREV the previous reading) or since start (PREV
+ * all zero): every key in every mode, null where the mode has no data.
+ */
+static void json_counts(struct swl_json *j, const char *key, const struct swl_stats *cur,
+			const struct swl_stats *prev)
 {
 	unsigned long long fails = 0, add = 0, rem = 0, gf = 0;
 	bool unmaps = !swl_lacks(&ctx, "unmaps"), bounced = !swl_lacks(&ctx, "bounced");
 	bool copies = !swl_lacks(&ctx, "copies"), failures = !swl_lacks(&ctx, "failures");
+	bool slots = !swl_lacks(&ctx, "slots"), pools = !swl_lacks(&ctx, "pool_events");
+	bool reasons = failures && !swl_lacks(&ctx, "failure_reasons");
+	bool grow = pools && !swl_lacks(&ctx, "grow_failed");
 	char b[32];
-	bool first = true;
 
 	for (int i = 0; i < SWL_NR_ENUM; i++) {
 		fails += D(fails[i]);
@@ -337,55 +263,57 @@ static void json_counts(FILE *f, const struct swl_stats *cur, const struct swl_s
 		rem += D(pool_remove[i]);
 		gf += D(grow_failed[i]);
 	}
-	fprintf(f, "{\"maps\":%llu,\"map_bytes\":%llu", D(maps), D(map_bytes));
-	jnum(f, "unmaps", D(unmaps), unmaps);
-	jnum(f, "bounced", D(bounced), bounced);
-	jnum(f, "bounced_bytes", D(bounced_bytes), bounced);
-	jnum(f, "copies_to_device", D(copies[0]), copies);
-	jnum(f, "copy_bytes_to_device", D(copy_bytes[0]), copies);
-	jnum(f, "copies_to_cpu", D(copies[1]), copies);
-	jnum(f, "copy_bytes_to_cpu", D(copy_bytes[1]), copies);
-	jnum(f, "hold_ns", D(hold_ns), unmaps);
-	jnum(f, "hold_n", D(hold_n), unmaps);
-	jnum(f, "unmatched_unmaps", D(unmatched_unmaps), unmaps);
-	fprintf(f, ",\"events_lost\":%llu,\"hold_table_full\":%llu", D(events_lost), D(live_full));
-	if (ctx.mode == SWL_MODE_FULL)
-		fprintf(f, ",\"map_alloc_bytes\":%llu,\"map_slots\":%llu,\"unmap_slots\":%llu,"
-			"\"pools_added\":%llu,\"pools_removed\":%llu,\"slots_added\":%llu,\"slots_removed\":%llu,\"grow_failed\":%llu",
-			D(map_alloc_bytes), D(map_slots), D(unmap_slots), add, rem,
-			D(pool_add_slots), D(pool_remove_slots), gf);
-	jnum(f, "failures", fails, failures);
-	if (!failures) {
-		fprintf(f, ",\"failures_by_reason\":null}");
-		return;
+	swl_json_obj(j, key);
+	swl_json_u64(j, "maps", D(maps));
+	swl_json_u64(j, "map_bytes", D(map_bytes));
+	swl_json_u64_if(j, "map_alloc_bytes", D(map_alloc_bytes), slots);
+	swl_json_u64_if(j, "map_slots", D(map_slots), slots);
+	swl_json_u64_if(j, "unmaps", D(unmaps), unmaps);
+	swl_json_u64_if(j, "unmap_slots", D(unmap_slots), slots);
+	swl_json_u64_if(j, "unmatched_unmaps", D(unmatched_unmaps), unmaps);
+	swl_json_u64_if(j, "hold_ns", D(hold_ns), unmaps);
+	swl_json_u64_if(j, "hold_n", D(hold_n), unmaps);
+	swl_json_u64_if(j, "bounced", D(bounced), bounced);
+	swl_json_u64_if(j, "bounced_bytes", D(bounced_bytes), bounced);
+	swl_json_u64_if(j, "copies_to_device", D(copies[0]), copies);
+	swl_json_u64_if(j, "copy_bytes_to_device", D(copy_bytes[0]), copies);
+	swl_json_u64_if(j, "copies_to_cpu", D(copies[1]), copies);
+	swl_json_u64_if(j, "copy_bytes_to_cpu", D(copy_bytes[1]), copies);
+	swl_json_u64(j, "events_lost", D(events_lost));
+	swl_json_u64_if(j, "hold_table_full", D(live_full), unmaps);
+	swl_json_u64_if(j, "pools_added", add, pools);
+	swl_json_u64_if(j, "pools_removed", rem, pools);
+	swl_json_u64_if(j, "slots_added", D(pool_add_slots), pools);
+	swl_json_u64_if(j, "slots_removed", D(pool_remove_slots), pools);
+	swl_json_u64_if(j, "grow_failed", gf, grow);
+	swl_json_u64_if(j, "failures", fails, failures);
+	if (reasons) {
+		swl_json_obj(j, "failures_by_reason");
+		/* The three reasons always; others when they happened. */
+		for (int i = 0; i < SWL_NR_ENUM; i++)
+			if (D(fails[i]) || i < 3)
+				swl_json_u64(j, swl_reason_name(i, b, sizeof(b)), D(fails[i]));
+		swl_json_close(j);
+	} else {
+		swl_json_null(j, "failures_by_reason");
 	}
-	fprintf(f, ",\"failures_by_reason\":{");
-	for (int i = 0; i < SWL_NR_ENUM; i++) {
-		if (!D(fails[i]) && !(ctx.mode == SWL_MODE_FULL && i < 3))
+	for (int k = 0; k < 2; k++) {
+		const char *name = k ? "pools_removed_by_cause" : "pools_added_by_cause";
+
+		if (!pools) {
+			swl_json_null(j, name);
 			continue;
-		fprintf(f, "%s\"%s\":%llu", first ? "" : ",", swl_reason_name(i, b, sizeof(b)), D(fails[i]));
-		first = false;
-	}
-	fputc('}', f);
-	if (ctx.mode == SWL_MODE_FULL) {
-		const char *names[2] = { "pools_added_by_cause", "pools_removed_by_cause" };
-
-		for (int k = 0; k < 2; k++) {
-			fprintf(f, ",\"%s\":{", names[k]);
-			first = true;
-			for (int i = 0; i < SWL_NR_ENUM; i++) {
-				unsigned long long v = k ? D(pool_remove[i]) : D(pool_add[i]);
-
-				if (!v)
-					continue;
-				fprintf(f, "%s\"%s\":%llu", first ? "" : ",",
-					swl_cause_name(i, b, sizeof(b)), v);
-				first = false;
-			}
-			fputc('}', f);
 		}
+		swl_json_obj(j, name);
+		for (int i = 0; i < SWL_NR_ENUM; i++) {
+			unsigned long long v = k ? D(pool_remove[i]) : D(pool_add[i]);
+
+			if (v)
+				swl_json_u64(j, swl_cause_name(i, b, sizeof(b)), v);
+		}
+		swl_json_close(j);
 	}
-	fputc('}', f);
+	swl_json_close(j);
 }
 
 static void print_hist_text(FILE *f, const char *title, const char *unit, const unsigned long long *h)
@@ -426,6 +354,10 @@ static bool hist_lacking(int i)
 	return hist_needs[i] && swl_lacks(&ctx, hist_needs[i]);
 }
 
+/* The histograms since start, now and at the previous interval. */
+static unsigned long long hist_cur[SWL_NR_HIST][SWL_HIST_SLOTS];
+static unsigned long long hist_prev[SWL_NR_HIST][SWL_HIST_SLOTS];
+
 static void read_hists(unsigned long long h[SWL_NR_HIST][SWL_HIST_SLOTS])
 {
 	unsigned long long *v = calloc(ctx.ncpus, sizeof(*v));
@@ -443,35 +375,46 @@ static void read_hists(unsigned long long h[SWL_NR_HIST][SWL_HIST_SLOTS])
 	free(v);
 }
 
-static void print_hists(FILE *f, bool json)
+/*
+ * "KEY": the histograms of hist_cur less PREV (NULL: since start), each
+ * an object of bucket lower bound to count, with the non-zero buckets;
+ * null without -H, a histogram null where the mode lacks it.
+ */
+static void json_hists(struct swl_json *j, const char *key,
+		       unsigned long long prev[SWL_NR_HIST][SWL_HIST_SLOTS])
 {
-	unsigned long long h[SWL_NR_HIST][SWL_HIST_SLOTS];
+	char bound[24];
+
+	if (!env.hist) {
+		swl_json_null(j, key);
+		return;
+	}
+	swl_json_obj(j, key);
+	for (int i = 0; i < SWL_NR_HIST; i++) {
+		if (hist_lacking(i)) {
+			swl_json_null(j, hist_keys[i]);
+			continue;
+		}
+		swl_json_obj(j, hist_keys[i]);
+		for (int s = 0; s < SWL_HIST_SLOTS; s++) {
+			unsigned long long v = hist_cur[i][s] - (prev ? prev[i][s] : 0);
+
+			if (!v)
+				continue;
+			snprintf(bound, sizeof(bound), "%llu", s ? 1ULL << s : 0);
+			swl_json_u64(j, bound, v);
+		}
+		swl_json_close(j);
+	}
+	swl_json_close(j);
+}
+
+static void print_hists(FILE *f)
+{
+	unsigned long long (*h)[SWL_HIST_SLOTS] = hist_cur;
 	int fd = bpf_map__fd(ctx.skel->maps.dev_hists);
 	struct swl_hist_key k, n, *p = NULL;
 
-	read_hists(h);
-	if (json) {
-		fprintf(f, ",\"hist\":{");
-		for (int i = 0; i < SWL_NR_HIST; i++) {
-			bool first = true;
-
-			fprintf(f, "%s\"%s\":", i ? "," : "", hist_keys[i]);
-			if (hist_lacking(i)) {
-				fprintf(f, "null");
-				continue;
-			}
-			fputc('{', f);
-			for (int s = 0; s < SWL_HIST_SLOTS; s++) {
-				if (!h[i][s])
-					continue;
-				fprintf(f, "%s\"%llu\":%llu", first ? "" : ",", s ? 1ULL << s : 0, h[i][s]);
-				first = false;
-			}
-			fputc('}', f);
-		}
-		fputc('}', f);
-		return;
-	}
 	for (int i = 0; i < SWL_NR_HIST; i++) {
 		if (i == SWL_HIST_FIND) {
 			fprintf(f, "%s: n/a (not offered yet)\n", hist_names[i]);
@@ -519,7 +462,8 @@ static void print_hists(FILE *f, bool json)
 static void print_slot_maps(FILE *f)
 {
 	enum { W = 64 };
-	FILE *in = fopen(SWL_DBG "/slots", "r");
+	char path[512];
+	FILE *in = fopen(swl_dbg_file("slots", path, sizeof(path)), "r");
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned char *used = NULL;
@@ -529,7 +473,7 @@ static void print_slot_maps(FILE *f)
 	int npools = 0;
 
 	if (!in) {
-		fprintf(f, "slot map: n/a (no %s/slots)\n", SWL_DBG);
+		fprintf(f, "slot map: n/a (no %s)\n", path);
 		return;
 	}
 	fprintf(f, "SLOT MAP ('#' all used, '+' some used, '.' free; %d columns a pool)\n", W);
@@ -598,81 +542,97 @@ static void pool_kind_counts(const struct swl_kstate *k, int counts[4], int *oth
 	}
 }
 
-/* ,"KEY":V, or null for an unknown (negative) value */
-static void jll(FILE *f, const char *key, long long v)
-{
-	if (v >= 0)
-		fprintf(f, ",\"%s\":%lld", key, v);
-	else
-		fprintf(f, ",\"%s\":null", key);
-}
-
+/*
+ * One interval as one line of JSON: the same keys in every mode, null
+ * where the mode or the system has no data (see swiotlbtop(8), JSON).
+ */
 static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k,
-			const struct swl_stats *cur, const struct swl_stats *prev, bool last)
+			const struct swl_stats *cur, const struct swl_stats *prev)
 {
 	static const struct swl_stats zero;
 	bool unmaps = !swl_lacks(&ctx, "unmaps"), failures = !swl_lacks(&ctx, "failures");
+	bool slots = !swl_lacks(&ctx, "slots");
+	struct swl_json j;
 	int counts[4], other;
 
-	pool_kind_counts(k, counts, &other);
-	fprintf(f, "{\"time\":%.3f,\"mono_ns\":%llu,\"interval_s\":%.3f,\"mode\":\"%s\",",
-		t, swl_now_ns(), dt, swl_mode_name(ctx.mode));
-	swl_json_lacks(f, &ctx);
-	jll(f, "capacity_slots", k->nslabs);
-	jll(f, "capacity_bytes", k->nslabs < 0 ? -1 : k->nslabs * 2048);
-	jll(f, "used_slots", k->used);
-	jll(f, "hiwater_slots", k->hiwater);
-	jll(f, "transient_slots", k->transient);
+	swl_json_begin(&j, f);
+	swl_json_fixed(&j, "time", t);
+	swl_json_u64(&j, "mono_ns", swl_now_ns());
+	swl_json_fixed(&j, "interval_s", dt);
+	swl_json_str(&j, "mode", swl_mode_name(ctx.mode));
+	swl_json_lacks(&j, &ctx);
+	swl_json_known(&j, "capacity_slots", k->nslabs);
+	swl_json_known(&j, "capacity_bytes", k->nslabs < 0 ? -1 : k->nslabs * 2048);
+	swl_json_known(&j, "used_slots", k->used);
+	swl_json_known(&j, "hiwater_slots", k->hiwater);
+	swl_json_known(&j, "transient_slots", k->transient);
 	if (k->have_pools) {
-		fprintf(f, ",\"pools_by_kind\":{\"default\":%d,\"dynamic\":%d,\"transient\":%d,\"restricted\":%d,\"other\":%d},\"pools\":[",
-			counts[0], counts[1], counts[2], counts[3], other);
+		pool_kind_counts(k, counts, &other);
+		swl_json_obj(&j, "pools_by_kind");
+		swl_json_u64(&j, "default", counts[0]);
+		swl_json_u64(&j, "dynamic", counts[1]);
+		swl_json_u64(&j, "transient", counts[2]);
+		swl_json_u64(&j, "restricted", counts[3]);
+		swl_json_u64(&j, "other", other);
+		swl_json_close(&j);
+		swl_json_arr(&j, "pools");
 		for (int i = 0; i < k->npools; i++) {
 			const struct swl_pool *p = &k->pools[i];
 
-			fprintf(f, "%s{\"start\":\"0x%llx\",\"end\":\"0x%llx\",\"kind\":\"%s\",\"nslabs\":%lu,\"nareas\":%u,\"used\":%lu,\"created_ns\":%llu,\"owner\":",
-				i ? "," : "", p->start, p->end, p->kind, p->nslabs, p->nareas, p->used, p->created_ns);
-			swl_json_str(f, p->owner);
-			fputc('}', f);
+			swl_json_obj(&j, NULL);
+			swl_json_hex(&j, "start", p->start);
+			swl_json_hex(&j, "end", p->end);
+			swl_json_str(&j, "kind", p->kind);
+			swl_json_u64(&j, "nslabs", p->nslabs);
+			swl_json_u64(&j, "nareas", p->nareas);
+			swl_json_u64(&j, "used", p->used);
+			swl_json_u64(&j, "created_ns", p->created_ns);
+			swl_json_str(&j, "owner", p->owner);
+			swl_json_close(&j);
 		}
-		fputc(']', f);
+		swl_json_close(&j);
 	} else {
-		fprintf(f, ",\"pools_by_kind\":null,\"pools\":null");
+		swl_json_null(&j, "pools_by_kind");
+		swl_json_null(&j, "pools");
 	}
-	fprintf(f, ",\"interval\":");
-	json_counts(f, cur, prev);
-	fprintf(f, ",\"total\":");
-	json_counts(f, cur, &zero);
-	fprintf(f, ",\"devices\":[");
+	json_counts(&j, "interval", cur, prev);
+	json_counts(&j, "total", cur, &zero);
+	swl_json_arr(&j, "devices");
 	for (int i = 0; i < ndevs; i++) {
 		const struct devrow *r = &devrows[i];
+		bool held = unmaps && r->cur.hold_n;
 
-		fprintf(f, "%s{\"name\":", i ? "," : "");
-		swl_json_str(f, r->key.name);
-		fprintf(f, ",\"maps\":%llu,\"bytes\":%llu", r->cur.maps - r->prev.maps,
-			r->cur.bytes - r->prev.bytes);
-		jnum(f, "unmaps", r->cur.unmaps - r->prev.unmaps, unmaps);
-		jnum(f, "failures", r->cur.fails - r->prev.fails, failures);
-		fprintf(f, ",\"total_maps\":%llu,\"total_bytes\":%llu", r->cur.maps, r->cur.bytes);
-		jnum(f, "total_unmaps", r->cur.unmaps, unmaps);
-		jnum(f, "total_failures", r->cur.fails, failures);
-		if (ctx.mode == SWL_MODE_FULL)
-			fprintf(f, ",\"slots_held\":%lld", r->cur.slots);
-		jnum(f, "hold_n", r->cur.hold_n, unmaps);
-		jnum(f, "hold_mean_ns", r->cur.hold_n ? r->cur.hold_ns / r->cur.hold_n : 0, unmaps);
-		jnum(f, "hold_max_ns", r->cur.hold_max_ns, unmaps);
-		fputc('}', f);
+		swl_json_obj(&j, NULL);
+		swl_json_str(&j, "name", r->key.name);
+		swl_json_u64(&j, "maps", r->cur.maps - r->prev.maps);
+		swl_json_u64(&j, "bytes", r->cur.bytes - r->prev.bytes);
+		swl_json_u64_if(&j, "unmaps", r->cur.unmaps - r->prev.unmaps, unmaps);
+		swl_json_u64_if(&j, "failures", r->cur.fails - r->prev.fails, failures);
+		swl_json_u64(&j, "total_maps", r->cur.maps);
+		swl_json_u64(&j, "total_bytes", r->cur.bytes);
+		swl_json_u64_if(&j, "total_unmaps", r->cur.unmaps, unmaps);
+		swl_json_u64_if(&j, "total_failures", r->cur.fails, failures);
+		if (slots)
+			swl_json_s64(&j, "slots_held", r->cur.slots);
+		else
+			swl_json_null(&j, "slots_held");
+		swl_json_u64_if(&j, "hold_n", r->cur.hold_n, unmaps);
+		swl_json_u64_if(&j, "hold_mean_ns", held ? r->cur.hold_ns / r->cur.hold_n : 0, held);
+		swl_json_u64_if(&j, "hold_max_ns", r->cur.hold_max_ns, held);
+		swl_json_close(&j);
 	}
-	fprintf(f, "],\"events\":[");
+	swl_json_close(&j);
+	swl_json_arr(&j, "events");
 	for (int i = 0; i < nev; i++) {
-		if (i)
-			fputc(',', f);
-		json_event(f, &evbuf[i]);
+		swl_json_obj(&j, NULL);
+		swl_json_event(&j, &ctx, &evbuf[i]);
+		swl_json_close(&j);
 	}
-	fprintf(f, "],\"events_dropped\":%d", nev_dropped);
-	if (env.hist && last)
-		print_hists(f, true);
-	fprintf(f, "}\n");
-	fflush(f);
+	swl_json_close(&j);
+	swl_json_u64(&j, "events_dropped", nev_dropped);
+	json_hists(&j, "hist", NULL);
+	json_hists(&j, "hist_interval", hist_prev);
+	swl_json_end(&j);
 }
 
 static void fmt_bytes(double b, char *buf, size_t len)
@@ -723,7 +683,7 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 	fprintf(f, "  high-water %s", tll(k->hiwater, b1, sizeof(b1)));
 	fprintf(f, "  transient %s slots", tll(k->transient, b1, sizeof(b1)));
 	if (!ctx.have_capacity)
-		fprintf(f, " (no %s)", SWL_DBG);
+		fprintf(f, " (no %s)", swl_dbg());
 	fputc('\n', f);
 	if (k->have_pools) {
 		pool_kind_counts(k, counts, &other);
@@ -812,13 +772,14 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 	if (ctx.mode == SWL_MODE_FULL || nrecent) {
 		fprintf(f, "\nLATEST EVENTS\n");
 		for (int i = 0; i < nrecent; i++)
-			print_event_text(f, &recent[(recent_pos - nrecent + i + RECENT) % RECENT]);
+			swl_print_event(f, &ctx, &recent[(recent_pos - nrecent + i + RECENT) % RECENT],
+					SWL_EV_LINE_TOP);
 		if (!nrecent)
 			fprintf(f, "(none yet)\n");
 	}
 	if (env.hist) {
 		fputc('\n', f);
-		print_hists(f, false);
+		print_hists(f);
 	}
 	fflush(f);
 }
@@ -863,7 +824,7 @@ int main(int argc, char **argv)
 	if (rec) {
 		swl_read_kstate(k, true);
 		swl_read_stats(&ctx, &cur);
-		output_json(rec, 0, 0, k, &cur, &prev, false);
+		output_json(rec, 0, 0, k, &cur, &prev);
 		prev = cur;
 	}
 	swl_print_start(&ctx);
@@ -885,11 +846,13 @@ int main(int argc, char **argv)
 		swl_read_stats(&ctx, &cur);
 		read_devs();
 		swl_read_kstate(k, true);
+		if (env.hist)
+			read_hists(hist_cur);
 		n++;
 		bool last = swl_exiting || (env.count && n >= env.count);
 
 		if (env.json)
-			output_json(stdout, (now - t0) / 1e9, dt, k, &cur, &prev, last);
+			output_json(stdout, (now - t0) / 1e9, dt, k, &cur, &prev);
 		else {
 			if (screen && !env.noclear)
 				fputs("\033[H\033[2J", stdout);
@@ -898,8 +861,9 @@ int main(int argc, char **argv)
 				fputc('\n', stdout);
 		}
 		if (rec)
-			output_json(rec, (now - t0) / 1e9, dt, k, &cur, &prev, last);
+			output_json(rec, (now - t0) / 1e9, dt, k, &cur, &prev);
 		prev = cur;
+		memcpy(hist_prev, hist_cur, sizeof(hist_prev));
 		for (int i = 0; i < ndevs; i++)
 			devrows[i].prev = devrows[i].cur;
 		nev = nev_dropped = 0;
