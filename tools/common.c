@@ -626,6 +626,14 @@ void swl_fmt_time(unsigned long long mono_ns, char *buf, size_t len)
 		 (real % 1000000000ULL) / 1000);
 }
 
+/*
+ * Options are parsed with getopt_long(), not argp: the tools share this one
+ * parser, whose messages ("swiotlbtop: invalid interval: 0" and the usage)
+ * and exit statuses (2 for any bad flag or value, 0 for --help) the tests
+ * and the man pages rely on.  argp prints its own --help and --usage text,
+ * adds options of its own (--usage, -?, -V), and leaves with its own exit
+ * status (64, EX_USAGE) on a bad flag; the tools would have to undo each.
+ */
 void swl_usage_err(const char *usage, const char *msg, const char *arg)
 {
 	fprintf(stderr, "%s: %s%s%s\n", swl_prog, msg, arg ? ": " : "", arg ? arg : "");
@@ -648,6 +656,64 @@ int swl_parse_mode(const char *s, enum swl_mode *m)
 	else
 		return -1;
 	return 0;
+}
+
+bool swl_common_opt(int c, const char *arg, const char *usage, struct swl_opts *o)
+{
+	switch (c) {
+	case 'd':
+		if (!*arg || strlen(arg) >= SWL_DEV_LEN)
+			swl_usage_err(usage, "invalid device name", arg);
+		o->dev = arg;
+		return true;
+	case 'j':
+		o->json = true;
+		return true;
+	case 'm':
+		if (swl_parse_mode(arg, &o->mode))
+			swl_usage_err(usage, "invalid mode", arg);
+		return true;
+	case 'v':
+		o->verbose = true;
+		return true;
+	case 'h':
+		fputs(usage, stdout);
+		exit(SWL_EXIT_OK);
+	case '?':
+	case ':':
+		/* getopt_long() has said what is wrong. */
+		fputs(usage, stderr);
+		exit(SWL_EXIT_USAGE);
+	default:
+		return false;
+	}
+}
+
+long swl_parse_count(const char *usage, const char *what, const char *s)
+{
+	char msg[64], *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v <= 0) {
+		snprintf(msg, sizeof(msg), "invalid %s", what);
+		swl_usage_err(usage, msg, s);
+	}
+	return v;
+}
+
+double swl_parse_seconds(const char *usage, const char *what, const char *s,
+			 double min, double max)
+{
+	char msg[64], *end;
+	double v = strtod(s, &end);
+
+	if (!*s || *end || !(min ? v >= min : v > 0) || !(v <= max)) {
+		snprintf(msg, sizeof(msg), "invalid %s", what);
+		swl_usage_err(usage, msg, s);
+	}
+	return v;
 }
 
 volatile sig_atomic_t swl_exiting;

@@ -59,6 +59,7 @@ struct swl_kstate {			/* from debugfs */
 struct swl_opts {
 	enum swl_mode mode;
 	bool verbose;
+	bool json;			/* -j: the tool's output, not swl_setup()'s */
 	bool snoop;
 	bool hist;
 	bool hist_per_dev;
@@ -100,6 +101,31 @@ void swl_fmt_time(unsigned long long mono_ns, char *buf, size_t len);
 void swl_usage_err(const char *usage, const char *msg, const char *arg)
 	__attribute__((noreturn));
 int swl_parse_mode(const char *s, enum swl_mode *m);
+
+/*
+ * The options of every tracing tool, with getopt_long(): their short
+ * letters, their long forms (to put first in the tool's table), and
+ * swl_common_opt(), which takes one of them (false: not one of them; a
+ * bad value or an unknown option exits with status 2 and the usage).
+ */
+#define SWL_COMMON_SHORTOPTS	"d:jm:vh"
+#define SWL_COMMON_LONGOPTS \
+	{ "device", required_argument, NULL, 'd' }, \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "mode", required_argument, NULL, 'm' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "help", no_argument, NULL, 'h' }
+/* The end of every tool's usage: the exit statuses. */
+#define SWL_USAGE_EXIT \
+"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege, 6 no\n" \
+"tracefs (--mode full), 7 no swiotlb, 8 no mode works on this kernel,\n" \
+"9 the --mode asked for cannot run.\n"
+bool swl_common_opt(int c, const char *arg, const char *usage, struct swl_opts *o);
+/* A positive whole number; else usage error "invalid WHAT". */
+long swl_parse_count(const char *usage, const char *what, const char *s);
+/* A number of seconds in [MIN, MAX] (MIN excluded when 0). */
+double swl_parse_seconds(const char *usage, const char *what, const char *s,
+			 double min, double max);
 extern volatile sig_atomic_t swl_exiting;
 void swl_handle_signals(void);
 

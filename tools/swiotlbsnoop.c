@@ -34,18 +34,14 @@ static const char usage_text[] =
 "  -v, --verbose       say which attach mode was chosen, libbpf messages\n"
 "  -h, --help          this help\n"
 "\n"
-"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege, 6 no\n"
-"tracefs (--mode full), 7 no swiotlb, 8 no mode works on this kernel,\n"
-"9 the --mode asked for cannot run.\n";
+SWL_USAGE_EXIT;
 
 static struct {
-	const char *dev;
 	unsigned int mask;
-	bool json, verbose;
 	long count;
 	double duration;
-	enum swl_mode mode;
 } env = { .mask = ~0U };
+static struct swl_opts opts;	/* -d, -j, -m, -v; what swl_setup() takes */
 
 static long seen;
 static struct swl_ctx ctx;
@@ -64,7 +60,7 @@ static int handle_event(void *c, void *data, size_t len)
 	if (env.count && seen >= env.count)
 		return 0;
 	seen++;
-	if (env.json) {
+	if (opts.json) {
 		struct swl_json j;
 
 		swl_json_begin(&j, stdout);
@@ -82,61 +78,34 @@ static int handle_event(void *c, void *data, size_t len)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "device", required_argument, NULL, 'd' },
+		SWL_COMMON_LONGOPTS,
 		{ "events", required_argument, NULL, 'e' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'D' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct swl_opts o = {};
 	struct ring_buffer *rb;
 	unsigned long long end = 0;
-	char *p;
 	int c, err;
 
 	swl_prog = "swiotlbsnoop";
-	while ((c = getopt_long(argc, argv, "d:e:jc:D:m:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, SWL_COMMON_SHORTOPTS "e:c:D:", longopts,
+				NULL)) != -1) {
+		if (swl_common_opt(c, optarg, usage_text, &opts))
+			continue;
 		switch (c) {
-		case 'd':
-			if (!*optarg || strlen(optarg) >= SWL_DEV_LEN)
-				usage_err("invalid device name", optarg);
-			env.dev = optarg;
-			break;
 		case 'e': env.mask = swl_parse_events(usage_text, optarg); break;
-		case 'j': env.json = true; break;
-		case 'c':
-			env.count = strtol(optarg, &p, 10);
-			if (*p || env.count <= 0)
-				usage_err("invalid count", optarg);
-			break;
+		case 'c': env.count = swl_parse_count(usage_text, "count", optarg); break;
 		case 'D':
-			env.duration = strtod(optarg, &p);
-			if (*p || !(env.duration > 0))
-				usage_err("invalid duration", optarg);
+			env.duration = swl_parse_seconds(usage_text, "duration", optarg, 0, 1e9);
 			break;
-		case 'm':
-			if (swl_parse_mode(optarg, &env.mode))
-				usage_err("invalid mode", optarg);
-			break;
-		case 'v': env.verbose = true; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default:
-			fputs(usage_text, stderr);
-			return SWL_EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
 		usage_err("unexpected argument", argv[optind]);
 
-	o.mode = env.mode;
-	o.verbose = env.verbose;
-	o.snoop = true;
-	o.dev = env.dev;
-	swl_setup(&ctx, &o);
+	opts.snoop = true;
+	swl_setup(&ctx, &opts);
 	rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), handle_event, NULL, NULL);
 	if (!rb)
 		swl_fail(SWL_EXIT_ERROR, "cannot create the ring buffer: %s", strerror(errno));
@@ -145,7 +114,7 @@ int main(int argc, char **argv)
 	if (env.duration)
 		end = swl_now_ns() + (unsigned long long)(env.duration * 1e9);
 	swl_print_start(&ctx);
-	if (!env.json)
+	if (!opts.json)
 		printf("%-15s %3s %7s %-15s %-20s %-11s %8s %s\n", "TIME", "CPU", "PID", "COMM",
 		       "DEVICE", "EVENT", "BYTES", "DETAILS");
 	while (!swl_exiting) {

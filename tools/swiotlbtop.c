@@ -49,22 +49,19 @@ static const char usage_text[] =
 "  -v, --verbose         say which attach mode was chosen, libbpf messages\n"
 "  -h, --help            this help\n"
 "\n"
-"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege, 6 no\n"
-"tracefs (--mode full), 7 no swiotlb, 8 no mode works on this kernel,\n"
-"9 the --mode asked for cannot run.\n";
+SWL_USAGE_EXIT;
 
 enum sort_key { SORT_MAPS, SORT_BYTES, SORT_HELD, SORT_FAILS, SORT_HOLD };
 
 static struct {
 	double interval;
 	long count;
-	bool batch, json, noclear, slots, hist, hist_dev;
+	bool batch, noclear, slots, hist, hist_dev;
 	int rows;
 	enum sort_key sort;
-	const char *dev, *record;
-	enum swl_mode mode;
-	bool verbose;
+	const char *record;
 } env = { .interval = 1, .rows = 20, .sort = SORT_BYTES };
+static struct swl_opts opts;	/* -d, -j, -m, -v; what swl_setup() takes */
 
 struct devrow {
 	struct swl_dev_key key;
@@ -81,36 +78,33 @@ static struct swl_ctx ctx;
 #define usage_err(msg, arg) swl_usage_err(usage_text, msg, arg)
 
 static const struct option longopts[] = {
+	SWL_COMMON_LONGOPTS,
 	{ "batch", no_argument, NULL, 'b' },
-	{ "json", no_argument, NULL, 'j' },
 	{ "noclear", no_argument, NULL, 'C' },
 	{ "rows", required_argument, NULL, 'r' },
 	{ "sort", required_argument, NULL, 's' },
-	{ "device", required_argument, NULL, 'd' },
 	{ "slots", no_argument, NULL, 'S' },
 	{ "hist", no_argument, NULL, 'H' },
 	{ "hist-per-device", no_argument, NULL, 'P' },
 	{ "record", required_argument, NULL, 'R' },
-	{ "mode", required_argument, NULL, 'm' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
 	{}
 };
 
 static void parse_args(int argc, char **argv)
 {
-	char *end;
+	long rows;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "bjCr:s:d:SHPm:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, SWL_COMMON_SHORTOPTS "bCr:s:SHP", longopts,
+				NULL)) != -1) {
+		if (swl_common_opt(c, optarg, usage_text, &opts))
+			continue;
 		switch (c) {
 		case 'b': env.batch = true; break;
-		case 'j': env.json = true; break;
 		case 'C': env.noclear = true; break;
 		case 'r':
-			env.rows = strtol(optarg, &end, 10);
-			if (*end || env.rows <= 0)
-				usage_err("invalid number of rows", optarg);
+			rows = swl_parse_count(usage_text, "number of rows", optarg);
+			env.rows = rows > SWL_MAX_POOLS * 16 ? SWL_MAX_POOLS * 16 : rows;
 			break;
 		case 's':
 			if (!strcmp(optarg, "maps")) env.sort = SORT_MAPS;
@@ -120,43 +114,21 @@ static void parse_args(int argc, char **argv)
 			else if (!strcmp(optarg, "hold")) env.sort = SORT_HOLD;
 			else usage_err("invalid sort key", optarg);
 			break;
-		case 'd':
-			if (!*optarg || strlen(optarg) >= SWL_DEV_LEN)
-				usage_err("invalid device name", optarg);
-			env.dev = optarg;
-			break;
 		case 'S': env.slots = true; break;
 		case 'H': env.hist = true; break;
 		case 'P': env.hist_dev = true; break;
 		case 'R': env.record = optarg; break;
-		case 'm':
-			if (swl_parse_mode(optarg, &env.mode))
-				usage_err("invalid mode", optarg);
-			break;
-		case 'v': env.verbose = true; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
-		default:
-			fputs(usage_text, stderr);
-			exit(SWL_EXIT_USAGE);
 		}
 	}
-	if (optind < argc) {
-		env.interval = strtod(argv[optind], &end);
-		if (*end || !(env.interval >= 0.01 && env.interval <= 3600))
-			usage_err("invalid interval", argv[optind]);
-		optind++;
-	}
-	if (optind < argc) {
-		env.count = strtol(argv[optind], &end, 10);
-		if (*end || env.count <= 0)
-			usage_err("invalid count", argv[optind]);
-		optind++;
-	}
+	if (optind < argc)
+		env.interval = swl_parse_seconds(usage_text, "interval", argv[optind++], 0.01, 3600);
+	if (optind < argc)
+		env.count = swl_parse_count(usage_text, "count", argv[optind++]);
 	if (optind < argc)
 		usage_err("unexpected argument", argv[optind]);
 	if (env.hist_dev && !env.hist)
 		usage_err("-P needs -H", NULL);
-	if (env.json && env.batch)
+	if (opts.json && env.batch)
 		usage_err("-j and -b exclude each other", NULL);
 }
 
@@ -786,7 +758,6 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 
 int main(int argc, char **argv)
 {
-	struct swl_opts o = {};
 	struct swl_stats cur, prev;
 	struct swl_kstate *k;
 	struct ring_buffer *rb;
@@ -798,18 +769,15 @@ int main(int argc, char **argv)
 	swl_prog = "swiotlbtop";
 	parse_args(argc, argv);
 	tty = isatty(STDOUT_FILENO);
-	screen = tty && !env.batch && !env.json;
+	screen = tty && !env.batch && !opts.json;
 	if (env.record) {
 		rec = fopen(env.record, "w");
 		if (!rec)
 			swl_fail(SWL_EXIT_ERROR, "cannot write %s: %s", env.record, strerror(errno));
 	}
-	o.mode = env.mode;
-	o.verbose = env.verbose;
-	o.hist = env.hist;
-	o.hist_per_dev = env.hist_dev;
-	o.dev = env.dev;
-	swl_setup(&ctx, &o);
+	opts.hist = env.hist;
+	opts.hist_per_dev = env.hist_dev;
+	swl_setup(&ctx, &opts);
 
 
 	rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), handle_event, NULL, NULL);
@@ -851,7 +819,7 @@ int main(int argc, char **argv)
 		n++;
 		bool last = swl_exiting || (env.count && n >= env.count);
 
-		if (env.json)
+		if (opts.json)
 			output_json(stdout, (now - t0) / 1e9, dt, k, &cur, &prev);
 		else {
 			if (screen && !env.noclear)
