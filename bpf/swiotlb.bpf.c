@@ -34,6 +34,8 @@ const volatile bool hist_per_dev = false;
 const volatile bool filter_on = false;
 const volatile bool bounce_only = false;	/* tracepoint mode */
 const volatile char filter_dev[SWL_DEV_LEN] = {};
+/* Bit 1 << type for each enum swl_event_type to send (swiotlbsnoop -e). */
+const volatile unsigned int ev_mask = ~0U;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -191,6 +193,9 @@ static __always_inline struct swl_event *ev_new(struct swl_stats *s, u32 type,
 {
 	struct swl_event *e;
 
+	/* An event not asked for is not sent, and not lost either. */
+	if (!(ev_mask & (1U << type)))
+		return NULL;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		if (s)

@@ -241,6 +241,7 @@ static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode
 	s->rodata->hist = o->hist;
 	s->rodata->hist_per_dev = o->hist && o->hist_per_dev;
 	s->rodata->bounce_only = m == SWL_MODE_TP;
+	s->rodata->ev_mask = o->ev_mask ? o->ev_mask : ~0U;
 	if (o->dev) {
 		s->rodata->filter_on = true;
 		strncpy((char *)s->rodata->filter_dev, o->dev, SWL_DEV_LEN - 1);

@@ -60,6 +60,7 @@ struct swl_opts {
 	enum swl_mode mode;
 	bool verbose;
 	bool json;			/* -j: the tool's output, not swl_setup()'s */
+	unsigned int ev_mask;		/* events sent to user space; 0: all */
 	bool snoop;
 	bool hist;
 	bool hist_per_dev;

@@ -41,7 +41,7 @@ static struct {
 	long count;
 	double duration;
 } env = { .mask = ~0U };
-static struct swl_opts opts;	/* -d, -j, -m, -v; what swl_setup() takes */
+static struct swl_opts opts;	/* -d, -j, -m, -v and the -e mask for swl_setup() */
 
 static long seen;
 static struct swl_ctx ctx;
@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 		usage_err("unexpected argument", argv[optind]);
 
 	opts.snoop = true;
+	opts.ev_mask = env.mask;
 	swl_setup(&ctx, &opts);
 	rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), handle_event, NULL, NULL);
 	if (!rb)
