@@ -770,11 +770,6 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	tty = isatty(STDOUT_FILENO);
 	screen = tty && !env.batch && !opts.json;
-	if (env.record) {
-		rec = fopen(env.record, "w");
-		if (!rec)
-			swl_fail(SWL_EXIT_ERROR, "cannot write %s: %s", env.record, strerror(errno));
-	}
 	opts.hist = env.hist;
 	opts.hist_per_dev = env.hist_dev;
 	swl_setup(&ctx, &opts);
@@ -786,6 +781,12 @@ int main(int argc, char **argv)
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		swl_fail(SWL_EXIT_ERROR, "out of memory");
+	/* Only now that the tool runs: no empty record of a failed start. */
+	if (env.record) {
+		rec = fopen(env.record, "w");
+		if (!rec)
+			swl_fail(SWL_EXIT_ERROR, "cannot write %s: %s", env.record, strerror(errno));
+	}
 	swl_handle_signals();
 	memset(&prev, 0, sizeof(prev));
 	t0 = tprev = swl_now_ns();
@@ -838,8 +839,8 @@ int main(int argc, char **argv)
 		if (last)
 			break;
 	}
-	if (rec)
-		fclose(rec);
+	if (rec && fclose(rec))
+		swl_fail(SWL_EXIT_ERROR, "cannot write %s: %s", env.record, strerror(errno));
 	ring_buffer__free(rb);
 	free(k);
 	swl_destroy(&ctx);
