@@ -5,15 +5,356 @@
  * slots and transient slots over time, with pool growth, pool returns and
  * mapping failures marked.
  *
- * The record is read with a small field scanner that only knows the keys
- * swiotlbtop writes; unknown keys are ignored.
+ * Each line of the record is parsed as JSON (RFC 8259) by the small parser
+ * below; a line that is not JSON, or not an interval of swiotlbtop, stops
+ * the tool with one message naming the line.  Keys it does not use are
+ * ignored; a value that is null (e.g. the capacity without debugfs) is a
+ * gap in its line of the picture.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SCHEMA		1	/* the newest record schema known here */
+#define MAX_DEPTH	64
+
+/* A JSON value; numbers as double, which is exact to 2^53. */
+struct jval {
+	enum { J_NULL, J_FALSE, J_TRUE, J_NUM, J_STR, J_ARR, J_OBJ } type;
+	double num;
+	char *str;		/* J_STR, NUL terminated (a \u0000 ends it) */
+	size_t n;		/* elements or members */
+	char **keys;		/* J_OBJ */
+	struct jval *items;	/* J_ARR, J_OBJ */
+};
+
+struct jparser {
+	const char *p, *start;
+	const char *err;	/* what is wrong, at p */
+};
+
+static void jfree(struct jval *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		jfree(&v->items[i]);
+		if (v->keys)
+			free(v->keys[i]);
+	}
+	free(v->items);
+	free(v->keys);
+	free(v->str);
+	memset(v, 0, sizeof(*v));
+}
+
+static void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p) {
+		fputs("swiotlb-timeline: out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
+}
+
+static void skip_ws(struct jparser *j)
+{
+	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
+		j->p++;
+}
+
+static int fail(struct jparser *j, const char *what)
+{
+	if (!j->err)
+		j->err = what;
+	return -1;
+}
+
+static int hex4(const char *p, unsigned int *v)
+{
+	*v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+
+		*v <<= 4;
+		if (c >= '0' && c <= '9')
+			*v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			*v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			*v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* Append code point CP to BUF as UTF-8. */
+static size_t put_utf8(char *buf, unsigned int cp)
+{
+	if (cp < 0x80) {
+		buf[0] = cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		buf[0] = 0xc0 | cp >> 6;
+		buf[1] = 0x80 | (cp & 0x3f);
+		return 2;
+	}
+	if (cp < 0x10000) {
+		buf[0] = 0xe0 | cp >> 12;
+		buf[1] = 0x80 | (cp >> 6 & 0x3f);
+		buf[2] = 0x80 | (cp & 0x3f);
+		return 3;
+	}
+	buf[0] = 0xf0 | cp >> 18;
+	buf[1] = 0x80 | (cp >> 12 & 0x3f);
+	buf[2] = 0x80 | (cp >> 6 & 0x3f);
+	buf[3] = 0x80 | (cp & 0x3f);
+	return 4;
+}
+
+/* A string at j->p (its opening quote), decoded into *OUT. */
+static int parse_string(struct jparser *j, char **out)
+{
+	const char *p = j->p + 1;
+	size_t len = 0;
+	char *buf;
+
+	/* Decoded, a string is never longer than it is written. */
+	for (const char *q = p; *q && *q != '"'; q++)
+		if (*q == '\\' && q[1])
+			q++;
+	buf = xrealloc(NULL, strlen(p) + 1);
+	for (;;) {
+		unsigned char c = *p;
+
+		if (!c) {
+			free(buf);
+			j->p = p;
+			return fail(j, "unterminated string");
+		}
+		if (c == '"')
+			break;
+		if (c < 0x20) {
+			free(buf);
+			j->p = p;
+			return fail(j, "control character in a string");
+		}
+		if (c != '\\') {
+			buf[len++] = c;
+			p++;
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case '"': case '\\': case '/': buf[len++] = *p; p++; continue;
+		case 'b': buf[len++] = '\b'; p++; continue;
+		case 'f': buf[len++] = '\f'; p++; continue;
+		case 'n': buf[len++] = '\n'; p++; continue;
+		case 'r': buf[len++] = '\r'; p++; continue;
+		case 't': buf[len++] = '\t'; p++; continue;
+		case 'u': {
+			unsigned int cp, lo;
+
+			if (hex4(p + 1, &cp))
+				break;
+			p += 5;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) ||
+				    lo < 0xdc00 || lo > 0xdfff)
+					break;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				p += 6;
+			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
+				break;
+			}
+			len += put_utf8(buf + len, cp);
+			continue;
+		}
+		}
+		free(buf);
+		j->p = p;
+		return fail(j, "bad escape in a string");
+	}
+	buf[len] = 0;
+	j->p = p + 1;
+	*out = buf;
+	return 0;
+}
+
+/* A number, by the grammar of RFC 8259 (strtod() takes more: hex, inf). */
+static int parse_number(struct jparser *j, double *v)
+{
+	const char *p = j->p;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return fail(j, "bad number");
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return fail(j, "bad number");
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return fail(j, "bad number");
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	*v = strtod(j->p, NULL);
+	j->p = p;
+	return 0;
+}
+
+static int parse_value(struct jparser *j, struct jval *v, int depth);
+
+/* An array or object at j->p, up to its closing bracket. */
+static int parse_container(struct jparser *j, struct jval *v, int depth)
+{
+	bool obj = *j->p == '{';
+	char close = obj ? '}' : ']';
+	size_t cap = 0;
+
+	if (depth >= MAX_DEPTH)
+		return fail(j, "nested too deep");
+	v->type = obj ? J_OBJ : J_ARR;
+	j->p++;
+	skip_ws(j);
+	if (*j->p == close) {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		if (v->n == cap) {
+			cap = cap ? 2 * cap : 8;
+			v->items = xrealloc(v->items, cap * sizeof(*v->items));
+			if (obj)
+				v->keys = xrealloc(v->keys, cap * sizeof(*v->keys));
+		}
+		memset(&v->items[v->n], 0, sizeof(v->items[0]));
+		if (obj) {
+			skip_ws(j);
+			if (*j->p != '"')
+				return fail(j, "expected a member name in quotes");
+			if (parse_string(j, &v->keys[v->n]))
+				return -1;
+			skip_ws(j);
+			if (*j->p != ':') {
+				free(v->keys[v->n]);
+				return fail(j, "expected ':'");
+			}
+			j->p++;
+		}
+		if (parse_value(j, &v->items[v->n], depth + 1)) {
+			if (obj)
+				free(v->keys[v->n]);
+			jfree(&v->items[v->n]);
+			return -1;
+		}
+		v->n++;
+		skip_ws(j);
+		if (*j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (*j->p == close) {
+			j->p++;
+			return 0;
+		}
+		return fail(j, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+	}
+}
+
+static int parse_value(struct jparser *j, struct jval *v, int depth)
+{
+	static const struct { const char *word; int type; } words[] = {
+		{ "null", J_NULL }, { "true", J_TRUE }, { "false", J_FALSE },
+	};
+
+	skip_ws(j);
+	switch (*j->p) {
+	case '{':
+	case '[':
+		return parse_container(j, v, depth);
+	case '"':
+		v->type = J_STR;
+		return parse_string(j, &v->str);
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		v->type = J_NUM;
+		return parse_number(j, &v->num);
+	case 0:
+		return fail(j, "unexpected end of line");
+	}
+	for (unsigned int i = 0; i < 3; i++) {
+		size_t n = strlen(words[i].word);
+
+		if (!strncmp(j->p, words[i].word, n)) {
+			v->type = words[i].type;
+			j->p += n;
+			return 0;
+		}
+	}
+	return fail(j, "unexpected character");
+}
+
+/* LINE as one JSON value; on error, the column (from 1) and what in ERR. */
+static int json_parse(const char *line, struct jval *v, size_t *col, const char **err)
+{
+	struct jparser j = { .p = line, .start = line };
+
+	memset(v, 0, sizeof(*v));
+	if (!parse_value(&j, v, 0)) {
+		skip_ws(&j);
+		if (!*j.p)
+			return 0;
+		fail(&j, "more after the value");
+	}
+	jfree(v);
+	*col = j.p - j.start + 1;
+	*err = j.err;
+	return -1;
+}
+
+/* Member KEY of object O, or NULL. */
+static const struct jval *jget(const struct jval *o, const char *key)
+{
+	if (!o || o->type != J_OBJ)
+		return NULL;
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->keys[i], key))
+			return &o->items[i];
+	return NULL;
+}
+
+/* Member KEY as a number, or NAN when it is null or missing. */
+static double jnum(const struct jval *o, const char *key)
+{
+	const struct jval *v = jget(o, key);
+
+	return v && v->type == J_NUM ? v->num : NAN;
+}
+
+static const char *jstr(const struct jval *o, const char *key)
+{
+	const struct jval *v = jget(o, key);
+
+	return v && v->type == J_STR ? v->str : "";
+}
 
 struct sample {
 	double t, cap, used, transient;
@@ -34,20 +375,18 @@ static const char usage_text[] =
 "  -o, --output FILE   write the SVG to FILE (default: standard output)\n"
 "  -t, --title TEXT    title of the picture\n"
 "  -h, --help          this help\n"
-"Exit status: 0 ok, 1 error (unreadable or empty record), 2 usage.\n";
+"Exit status: 0 ok, 1 error (unreadable, malformed or empty record), 2 usage.\n";
 
 
-static int num(const char *line, const char *key, double *v)
+/* Value S of sample I: 0 capacity, 1 used, 2 transient slots; NAN: null. */
+static double value(size_t i, int s)
 {
-	char pat[64];
-	const char *p;
+	return s == 0 ? samples[i].cap : s == 1 ? samples[i].used : samples[i].transient;
+}
 
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(line, pat);
-	if (!p)
-		return -1;
-	*v = strtod(p + strlen(pat), NULL);
-	return 0;
+static bool known(size_t i, int s)
+{
+	return !isnan(value(i, s));
 }
 
 static void add_mark(double t, int type)
@@ -61,29 +400,72 @@ static void add_mark(double t, int type)
 	marks[nmarks++].type = type;
 }
 
-static void parse_events(const char *line, double mono0)
+static void parse_events(const struct jval *events, double mono0)
 {
-	const char *p = strstr(line, "\"events\":[");
+	for (size_t i = 0; events && events->type == J_ARR && i < events->n; i++) {
+		const struct jval *e = &events->items[i];
+		double t = (jnum(e, "ts_ns") - mono0) / 1e9;
+		const char *type = jstr(e, "type");
 
-	while (p && (p = strstr(p, "{\"ts_ns\":"))) {
-		double ts = strtod(p + 9, NULL);
-		const char *end = strchr(p, '}');
-		char obj[512];
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		double t = (ts - mono0) / 1e9;
-
-		if (len >= sizeof(obj))
-			len = sizeof(obj) - 1;
-		memcpy(obj, p, len);
-		obj[len] = 0;
-		if (strstr(obj, "\"type\":\"pool_add\""))
-			add_mark(t, strstr(obj, "\"cause\":\"transient\"") ? 2 : 0);
-		else if (strstr(obj, "\"type\":\"pool_remove\""))
+		if (isnan(t))
+			continue;
+		if (!strcmp(type, "pool_add"))
+			add_mark(t, !strcmp(jstr(e, "cause"), "transient") ? 2 : 0);
+		else if (!strcmp(type, "pool_remove"))
 			add_mark(t, 1);
-		else if (strstr(obj, "\"type\":\"map_failed\""))
+		else if (!strcmp(type, "map_failed"))
 			add_mark(t, 3);
-		p += 9;
 	}
+}
+
+/* A record's line LINENO: invalid, one message and status 1. */
+static void __attribute__((noreturn)) bad_record(const char *file, size_t lineno,
+						 size_t col, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "swiotlb-timeline: %s:%zu", file, lineno);
+	if (col)
+		fprintf(stderr, ":%zu", col);
+	fputs(": ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* One line of the record into a sample and marks. */
+static void read_line(const char *file, size_t lineno, const char *line, double *mono0)
+{
+	const struct jval *v;
+	struct sample smp;
+	struct jval o;
+	const char *err;
+	size_t col;
+	char num[32];
+
+	if (json_parse(line, &o, &col, &err))
+		bad_record(file, lineno, col, "not valid JSON: %s", err);
+	if (o.type != J_OBJ)
+		bad_record(file, lineno, 0, "%s", "not a JSON object, so not a swiotlbtop interval");
+	v = jget(&o, "schema");
+	if (v && (v->type != J_NUM || v->num > SCHEMA || v->num < 1)) {
+		snprintf(num, sizeof(num), "%g", v->type == J_NUM ? v->num : -1);
+		bad_record(file, lineno, 0, "schema %s is not one this swiotlb-timeline reads (1)", num);
+	}
+	smp.t = jnum(&o, "time");
+	if (isnan(smp.t))
+		bad_record(file, lineno, 0, "%s", "no \"time\": not a swiotlbtop interval");
+	smp.cap = jnum(&o, "capacity_slots");
+	smp.used = jnum(&o, "used_slots");
+	smp.transient = jnum(&o, "transient_slots");
+	if (*mono0 < 0 && !isnan(jnum(&o, "mono_ns")))
+		*mono0 = jnum(&o, "mono_ns") - smp.t * 1e9;
+	if (nsamples == capsamples) {
+		capsamples = capsamples ? 2 * capsamples : 256;
+		samples = xrealloc(samples, capsamples * sizeof(*samples));
+	}
+	samples[nsamples++] = smp;
+	if (*mono0 >= 0)
+		parse_events(jget(&o, "events"), *mono0);
+	jfree(&o);
 }
 
 static void xml_text(FILE *f, const char *s)
@@ -110,7 +492,8 @@ int main(int argc, char **argv)
 	const char *out = NULL, *title = "swiotlb timeline";
 	double mono0 = -1, tmax = 0, ymax = 1;
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
 	FILE *in, *f;
 	int c;
 
@@ -131,25 +514,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "swiotlb-timeline: cannot read %s: %s\n", argv[optind], strerror(errno));
 		return 1;
 	}
-	while (getline(&line, &cap, in) > 0) {
-		struct sample s = {};
-		double mono;
-
-		if (num(line, "time", &s.t) || num(line, "capacity_slots", &s.cap) ||
-		    num(line, "used_slots", &s.used))
-			continue;
-		if (num(line, "transient_slots", &s.transient) || s.transient < 0)
-			s.transient = 0;
-		if (!num(line, "mono_ns", &mono) && mono0 < 0)
-			mono0 = mono - s.t * 1e9;
-		if (nsamples == capsamples) {
-			capsamples = capsamples ? 2 * capsamples : 256;
-			samples = realloc(samples, capsamples * sizeof(*samples));
-			if (!samples) { perror("swiotlb-timeline"); return 1; }
-		}
-		samples[nsamples++] = s;
-		if (mono0 >= 0)
-			parse_events(line, mono0);
+	while ((len = getline(&line, &cap, in)) > 0) {
+		lineno++;
+		if (strlen(line) != (size_t)len)
+			bad_record(argv[optind], lineno, strlen(line) + 1, "%s",
+				   "not valid JSON: a NUL byte");
+		if (!line[strspn(line, " \t\r\n")])
+			continue;	/* a blank line */
+		read_line(argv[optind], lineno, line, &mono0);
+	}
+	if (ferror(in)) {
+		fprintf(stderr, "swiotlb-timeline: cannot read %s: %s\n", argv[optind], strerror(errno));
+		return 1;
 	}
 	free(line);
 	fclose(in);
@@ -159,7 +535,9 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nsamples; i++) {
 		tmax = fmax(tmax, samples[i].t);
-		ymax = fmax(ymax, fmax(samples[i].cap + samples[i].transient, samples[i].used));
+		/* fmax() skips a NAN: a value that was null */
+		ymax = fmax(ymax, fmax(samples[i].cap, samples[i].used));
+		ymax = fmax(ymax, samples[i].cap + samples[i].transient);
 	}
 	if (tmax <= 0)
 		tmax = 1;
@@ -201,21 +579,41 @@ int main(int argc, char **argv)
 	fprintf(f, "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">slots (2 KiB)</text>\n",
 		T + ph / 2, T + ph / 2);
 
-	/* transient slots as an area on top of the capacity */
-	fprintf(f, "<polygon fill=\"#f5b041\" fill-opacity=\"0.5\" stroke=\"none\" points=\"");
-	for (size_t i = 0; i < nsamples; i++)
-		fprintf(f, "%.1f,%.1f ", X(samples[i].t), Y(samples[i].cap + samples[i].transient));
-	for (size_t i = nsamples; i-- > 0;)
-		fprintf(f, "%.1f,%.1f ", X(samples[i].t), Y(samples[i].cap));
-	fprintf(f, "\"/>\n");
-	const struct { const char *color; int field; } series[2] = { { "#2471a3", 0 }, { "#c0392b", 1 } };
+	/*
+	 * Transient slots as an area on top of the capacity, and the lines of
+	 * capacity and used slots: one shape for each run of samples where
+	 * the values are known, nothing where they were null.
+	 */
+	for (size_t i = 0, a; i < nsamples;) {
+		if (!known(i, 0) || !known(i, 2)) {
+			i++;
+			continue;
+		}
+		for (a = i; i < nsamples && known(i, 0) && known(i, 2); i++)
+			;
+		fprintf(f, "<polygon fill=\"#f5b041\" fill-opacity=\"0.5\" stroke=\"none\" points=\"");
+		for (size_t k = a; k < i; k++)
+			fprintf(f, "%.1f,%.1f ", X(samples[k].t), Y(samples[k].cap + samples[k].transient));
+		for (size_t k = i; k-- > a;)
+			fprintf(f, "%.1f,%.1f ", X(samples[k].t), Y(samples[k].cap));
+		fprintf(f, "\"/>\n");
+	}
+	static const char *const scolor[2] = { "#2471a3", "#c0392b" };
 
 	for (int s = 0; s < 2; s++) {
-		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", series[s].color);
-		for (size_t i = 0; i < nsamples; i++)
-			fprintf(f, "%.1f,%.1f ", X(samples[i].t),
-				Y(series[s].field ? samples[i].used : samples[i].cap));
-		fprintf(f, "\"/>\n");
+		for (size_t i = 0, a; i < nsamples;) {
+			if (!known(i, s)) {
+				i++;
+				continue;
+			}
+			for (a = i; i < nsamples && known(i, s); i++)
+				;
+			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+				scolor[s]);
+			for (size_t k = a; k < i; k++)
+				fprintf(f, "%.1f,%.1f ", X(samples[k].t), Y(value(k, s)));
+			fprintf(f, "\"/>\n");
+		}
 	}
 	static const char *const mcolor[4] = { "#1e8449", "#7d3c98", "#d35400", "black" };
 
@@ -236,10 +634,14 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < 7; i++) {
 		double y = T + 10 + 20 * i;
+		bool none = i < 3;
 
+		/* A series with no known value at all says so. */
+		for (size_t k = 0; none && k < nsamples; k++)
+			none = !known(k, i);
 		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\"%s\"/>"
-			"<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", W - R + 16, y - 9, lcol[i],
-			W - R + 36, y, lname[i]);
+			"<text x=\"%.1f\" y=\"%.1f\">%s%s</text>\n", W - R + 16, y - 9, lcol[i],
+			W - R + 36, y, lname[i], none ? " (no data)" : "");
 	}
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#555\">%zu samples, %zu events</text>\n",
 		W - R + 16, T + 10 + 20 * 7 + 10, nsamples, nmarks);
