@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The checks are functions run through check(), which shellcheck does not
-# see called.
-# shellcheck disable=SC2317
+# see called, or eval'ed strings, expanded when they run.
+# shellcheck disable=SC2317,SC2016
 # The swiotlb tools on this machine's own kernel (not a guest), as it is:
 # debugfs and tracefs mounted or not.  The test works out for itself which
 # mode of the ladder (full, fentry, kprobe, tracepoint) the kernel allows,
@@ -30,11 +30,12 @@ tap() {	# tap STATUS NAME: STATUS 0 passes; else the last tool's stderr
 	fi
 }
 # check NAME COMMAND...: tap the status of COMMAND
+# (not "rc": an eval'ed COMMAND reads the caller's $rc)
 check() {
-	local name=$1 rc=0
+	local name=$1 status=0
 	shift
-	"$@" || rc=$?
-	tap "$rc" "$name"
+	"$@" || status=$?
+	tap "$status" "$name"
 }
 
 echo "TAP version 13"
@@ -106,6 +107,123 @@ sys.exit(0 if d.get("mode") == sys.argv[1] and isinstance(d.get("lacks"), list) 
 	done <"$1"
 }
 
+# The keys of swiotlbtop's JSON (schema 1), kept here so that a key the
+# tools drop fails the test: an interval, its "interval" and "total"
+# counters, a device row, a pool, an event (swiotlbsnoop -j: the same, with
+# "schema" and "mode").
+top_keys="schema time mono_ns interval_s mode lacks capacity_slots capacity_bytes
+	used_slots hiwater_slots transient_slots pools_by_kind pools interval total
+	devices events events_dropped hist hist_interval"
+count_keys="maps map_bytes map_alloc_bytes map_slots unmaps unmap_slots
+	unmatched_unmaps hold_ns hold_n bounced bounced_bytes copies_to_device
+	copy_bytes_to_device copies_to_cpu copy_bytes_to_cpu events_lost
+	hold_table_full pools_added pools_removed slots_added slots_removed
+	grow_failed failures failures_by_reason pools_added_by_cause
+	pools_removed_by_cause"
+device_keys="name maps bytes unmaps failures total_maps total_bytes total_unmaps
+	total_failures slots_held hold_n hold_mean_ns hold_max_ns"
+pool_keys="start end kind nslabs nareas used created_ns owner"
+event_keys="ts_ns type cpu pid comm dev size alloc_size tlb_addr orig_addr dir
+	pool index nslots hold_ns reason used total end kind nslabs cause
+	lifetime_ns dev_addr"
+# keys_ok KIND FILE: every line of FILE is JSON (json.loads) with
+# "schema": 1 and exactly the keys above; KIND top or snoop
+keys_ok() {
+	[ -s "$2" ] || return 1
+	python3 - "$1" "$2" "$top_keys" "$count_keys" "$device_keys" "$pool_keys" \
+		"$event_keys" <<'PY'
+import json, sys
+kind, path, top, count, device, pool, event = sys.argv[1:]
+top, count, device, pool, event = (set(k.split()) for k in (top, count, device, pool, event))
+bad = []
+def same(what, obj, want):
+    if not isinstance(obj, dict) or set(obj) != want:
+        got = set(obj) if isinstance(obj, dict) else obj
+        bad.append("%s: missing %s, unknown %s" % (what, sorted(want - set(got or ())),
+                                                   sorted(set(got or ()) - want)))
+for n, line in enumerate(open(path, encoding="utf-8"), 1):
+    d = json.loads(line)
+    if d.get("schema") != 1:
+        bad.append("line %d: schema %r" % (n, d.get("schema")))
+    if kind == "snoop":
+        same("line %d" % n, d, event | {"schema", "mode"})
+        continue
+    same("line %d" % n, d, top)
+    same("line %d interval" % n, d.get("interval"), count)
+    same("line %d total" % n, d.get("total"), count)
+    for x in d.get("devices") or []:
+        same("line %d device" % n, x, device)
+    for x in d.get("pools") or []:
+        same("line %d pool" % n, x, pool)
+    for x in d.get("events") or []:
+        same("line %d event" % n, x, event)
+for b in bad[:5]:
+    print("# " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+# escaped_ok FILE: the pool of the fake debugfs listing, its kind and owner
+# (a quote, a backslash, a control character) read back unchanged
+escaped_ok() {
+	python3 - "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    p = d["pools"][0]
+    if (p["kind"], p["owner"], d["capacity_slots"]) != ('de"f\\x', "own\x01er", 4096):
+        print("# pool read back as %r" % p, file=sys.stderr)
+        sys.exit(1)
+PY
+}
+# svg_ok FILE: an SVG that parses as XML, with a line of the record drawn
+svg_ok() {
+	python3 -c '
+import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+sys.exit(0 if r.tag.endswith("svg") and r.findall(".//{http://www.w3.org/2000/svg}text") else 1)
+' "$1"
+}
+# rodata_mask PID: ev_mask in the BPF rodata of process PID (bpftool)
+rodata_mask() {
+	local fd id
+	for fd in /proc/"$1"/fdinfo/*; do
+		id=$(sed -n 's/^map_id:[[:space:]]*//p' "$fd" 2>/dev/null) || continue
+		[ -n "$id" ] || continue
+		"$bpftool" -j map dump id "$id" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    sys.exit(1)
+for e in d:
+    for v in e.get("formatted", e).get("value", {}).get(".rodata", []):
+        if "ev_mask" in v:
+            print(v["ev_mask"])
+            sys.exit(0)
+sys.exit(1)
+' && return 0
+	done
+	return 1
+}
+# snoop_masked: swiotlbsnoop -e map,unmap loaded its BPF with ev_mask
+# (1 << map) | (1 << unmap) = 6, so other events never reach user space
+snoop_masked() {
+	local pid mask="" rc=0
+	"$T/swiotlbsnoop" -e map,unmap -D 3 >"$work/mask.out" 2>"$work/mask.err" &
+	pid=$!
+	for _ in $(seq 50); do
+		grep -q "Hit Ctrl-C" "$work/mask.err" && break
+		sleep 0.1
+	done
+	mask=$(rodata_mask "$pid") || true
+	wait "$pid" || rc=$?
+	cp "$work/mask.err" "$work/err"
+	echo "# ev_mask in the BPF rodata: ${mask:-none}" >&2
+	[ "$rc" = 0 ] && [ "$mask" = 6 ]
+}
+# no_record NAME: the failed run NAME left no record file
+no_record() { [ "$2" != 0 ] && [ ! -e "$work/$1.rec" ]; }
+
 # ran_in NAME STATUS: the tool exited 0 and started in the expected mode
 ran_in() { [ "$2" = 0 ] && [ "$(started "$1")" = "$expect" ]; }
 # top_text: the batch screens of the "top" run: 3, in the expected mode,
@@ -141,6 +259,18 @@ else
 	check "host $k: swiotlbtop --json: each line parses, with \"mode\": \"$expect\" and \"lacks\"" \
 		json_ok "$work/json.out"
 
+	rc=0; run json2 "$T/swiotlbtop" --json 1 2 || rc=$?
+	check "host $k: swiotlbtop --json 1 2: every line parses, \"schema\": 1, every key of the schema and no other (status $rc)" \
+		keys_ok top "$work/json2.out"
+	# A pool listing with a quote, a backslash and a control character.
+	mkdir "$work/dbg"
+	echo 4096 >"$work/dbg/io_tlb_nslabs"
+	echo 10 >"$work/dbg/io_tlb_used"
+	printf '6be00000 6c600000 de"f\\x 4096 1 10 0 own\001er\n' >"$work/dbg/pools"
+	rc=0; run esc env SWIOTLB_DEBUGFS="$work/dbg" "$T/swiotlbtop" --json 0.2 2 || rc=$?
+	check "host $k: swiotlbtop --json escapes a pool kind and owner, keys of a pool (status $rc)" \
+		eval '[ "$rc" = 0 ] && keys_ok top "$work/esc.out" && escaped_ok "$work/esc.out"'
+
 	rc=0; run snoop "$T/swiotlbsnoop" -D 2 || rc=$?
 	check "host $k: swiotlbsnoop -D 2 runs in $expect mode and exits 0 (status $rc)" \
 		ran_in snoop "$rc"
@@ -153,7 +283,35 @@ else
 			json_ok "$work/snoopj.out"
 	fi
 
+	rc=0; run snoope "$T/swiotlbsnoop" -D 1 -e bounced,map_failed || rc=$?
+	check "host $k: swiotlbsnoop -D 1 -e bounced,map_failed runs in $expect mode, header (status $rc)" \
+		eval 'ran_in snoope "$rc" && grep -q "^TIME" "$work/snoope.out" &&
+			! grep -qv "^TIME\|bounced\|map_failed" "$work/snoope.out"'
+	check "host $k: swiotlbsnoop -e map,unmap filters in BPF (ev_mask 6 in its rodata)" \
+		snoop_masked
+	if [ -s "$work/snoopj.out" ]; then
+		check "host $k: swiotlbsnoop -j: every key of an event and no other" \
+			keys_ok snoop "$work/snoopj.out"
+	fi
+
+	rc=0; run rec "$T/swiotlbtop" --record "$work/good.rec" 0.5 2 || rc=$?
+	check "host $k: swiotlbtop --record FILE 0.5 2: 3 intervals recorded (status $rc)" \
+		eval '[ "$rc" = 0 ] && [ "$(wc -l <"$work/good.rec")" = 3 ] &&
+			keys_ok top "$work/good.rec"'
+	rc=0; run tl "$T/swiotlb-timeline" -o "$work/good.svg" "$work/good.rec" || rc=$?
+	check "host $k: swiotlb-timeline draws the record as SVG that parses as XML (status $rc)" \
+		eval '[ "$rc" = 0 ] && svg_ok "$work/good.svg"'
+	# Malformed: a line cut short, as by a full disk.
+	{ head -n 1 "$work/good.rec"; tail -n 1 "$work/good.rec" | cut -c 1-40; } >"$work/bad.rec"
+	rc=0; run tlbad "$T/swiotlb-timeline" -o "$work/bad.svg" "$work/bad.rec" || rc=$?
+	check "host $k: swiotlb-timeline on a malformed record: one line naming line 2, status 1 (status $rc)" \
+		eval '[ "$rc" = 1 ] && [ "$(wc -l <"$work/tlbad.err")" = 1 ] &&
+			grep -q "bad.rec:2:[0-9]*: not valid JSON" "$work/tlbad.err"'
+
 	if [ "$expect" = tracepoint ]; then
+		rc=0; run recmode "$T/swiotlbtop" --record "$work/recmode.rec" --mode fentry 0.2 1 || rc=$?
+		check "host $k: --record with a --mode that cannot run leaves no file (status $rc)" \
+			no_record recmode "$rc"
 		# The ladder's reasons with -v, and a mode asked for that the
 		# kernel does not allow: its own status, no privilege blamed.
 		rc=0; run verbose "$T/swiotlbtop" -v -b 0.2 1 || rc=$?
@@ -166,5 +324,11 @@ else
 fi
 rc=0; run usage "$T/swiotlbtop" --no-such-flag || rc=$?
 check "host $k: swiotlbtop bad flag: status 2" [ "$rc" = 2 ]
+rc=0; run recflag "$T/swiotlbtop" --record "$work/recflag.rec" --no-such-flag || rc=$?
+check "host $k: --record with a bad flag after it: status 2, no file (status $rc)" \
+	eval '[ "$rc" = 2 ] && no_record recflag "$rc"'
+rc=0; run tlnone "$T/swiotlb-timeline" "$work/none.rec" || rc=$?
+check "host $k: swiotlb-timeline on a missing record: one line, status 1 (status $rc)" \
+	eval '[ "$rc" = 1 ] && [ "$(wc -l <"$work/tlnone.err")" = 1 ]' 
 echo "1..$n"
 exit "$((failed > 0))"

@@ -180,6 +180,10 @@ run_known() {
 	local f=$work/known-$tag.out
 	check "$tag: swiotlbtop exits 0 on SIGINT" eq "$rc" 0
 	check "$tag: JSON well formed, one object a line" eval 'jq -e . "$f" >/dev/null'
+	check "$tag: every object has \"schema\": 1 and one key set (also in \"interval\")" \
+		eq "$(jq -s -c '[(map(.schema) | unique), (map(keys) | unique | length), (map(.interval | keys) | unique | length)]' "$f")" '[[1],1,1]'
+	check "$tag: histograms are null without -H" \
+		eq "$(jv "$f" '[has("hist"), .hist == null, has("hist_interval"), .hist_interval == null] | all')" true
 	check "$tag: 100 maps" eq "$(jv "$f" .total.maps)" 100
 	check "$tag: 409600 bytes mapped" eq "$(jv "$f" .total.map_bytes)" 409600
 	check "$tag: 100 unmaps" eq "$(jv "$f" .total.unmaps)" 100
@@ -217,12 +221,24 @@ if start snoop "$SNOOP" -j -d "$DEV"; then
 		eq "$(jq -s '[.[] | select(.type == "map" and .size == 8192)] | length' "$f")" 10
 	check "swiotlbsnoop: 10 unmap events with hold times" \
 		eq "$(jq -s '[.[] | select(.type == "unmap" and .hold_ns > 0)] | length' "$f")" 10
+	check "swiotlbsnoop: every event has \"schema\": 1, maps and unmaps the same keys" \
+		eq "$(jq -s -c '[(map(.schema) | unique), (map(keys) | unique | length)]' "$f")" '[[1],1]'
 	if [ "$mode" = full ]; then
 		check "swiotlbsnoop: each unmap matches a map (pool, index, nslots)" \
 			eq "$(jq -s '([.[] | select(.type == "map") | [.pool, .index, .nslots]] | sort) == ([.[] | select(.type == "unmap") | [.pool, .index, .nslots]] | sort)' "$f")" true
 	fi
 else
 	notok "swiotlbsnoop starts"
+fi
+# -e filters in BPF: only the unmaps reach user space.
+if start snoop-e "$SNOOP" -j -e unmap -d "$DEV"; then
+	cmd run 10 8192 bidi
+	rc=0; stop || rc=$?
+	check "swiotlbsnoop -e unmap: exit 0, 10 unmap events and no other, none lost" \
+		eval '[ $rc = 0 ] && [ "$(jq -s -c "[(map(.type) | unique), length]" "$work/snoop-e.out")" = "[[\"unmap\"],10]" ] &&
+			! grep -q "events lost" "$work/snoop-e.err"'
+else
+	notok "swiotlbsnoop -e starts"
 fi
 if start snoop-text "$SNOOP" -d "$DEV" -c 2; then
 	cmd run 1 4096 to
@@ -240,6 +256,8 @@ if start hist "$TOP" -j 1 -H -d "$DEV"; then
 	f=$work/hist.out
 	check "histogram: 10 mappings in the 8 KiB bucket" eq "$(jv "$f" '.hist.size_bytes["8192"]')" 10
 	check "histogram: 10 hold times" eq "$(jv "$f" '[.hist.hold_ns[]] | add')" 10
+	check "histogram: the intervals' hist_interval add up to the 10 mappings" \
+		eq "$(jq -s '[.[].hist_interval.size_bytes["8192"] // 0] | add' "$f")" 10
 else
 	notok "swiotlbtop -H starts"
 fi
