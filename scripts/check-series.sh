@@ -3,6 +3,7 @@
 #   - shellcheck on the project's shell scripts
 #   - checkpatch.pl --strict on every patch (patches/checkpatch-allow.txt
 #     may allow a message type, one "TYPE  reason" per line)
+#   - the tools cross-built for arm64 (scripts/build-tools-arm64.sh)
 #   - a build after each patch in order (bisectability)
 #   - W=1 and sparse (C=2, sparse from scripts/build-sparse.sh) on the .c
 #     files the series touches: no warning that the stock kernel does not
@@ -13,7 +14,8 @@
 # Exit status: 0 when every check passed.
 #
 # Usage: scripts/check-series.sh [--no-build | --no-bisect]
-#   --no-build   skip every check that builds (bisectability, W=1, sparse)
+#   --no-build   skip every check that builds (arm64 tools, bisectability,
+#                W=1, sparse)
 #   --no-bisect  skip only the build after each patch
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -64,7 +66,13 @@ done
 
 [ "$nobuild" = 0 ] || { [ "$failed" -eq 0 ]; exit; }
 
-# 3. bisectability: build after each patch, in order.
+# 3. the tools, cross-built for arm64 (dynamic and static, aarch64 ELF).
+rc=0
+"$PROJECT_ROOT/scripts/build-tools-arm64.sh" >"$logdir/tools-arm64.log" 2>&1 || rc=1
+[ "$rc" -eq 0 ] || tail -n 30 "$logdir/tools-arm64.log" >&2
+result "$rc" "tools: arm64 cross build, dynamic and static"
+
+# 4. bisectability: build after each patch, in order.
 exec 9>"$CACHE/build.lock"
 commits=()
 [ "$bisect" = 0 ] ||
@@ -82,7 +90,7 @@ for c in "${commits[@]}"; do
 	result "$rc" "build after patch $i/${#commits[@]}: $(git -C "$DEV_TREE" log -1 --format=%s "$c")"
 done
 
-# 4 and 5. W=1 + sparse and kernel-doc on the touched files, against stock.
+# 5 and 6. W=1 + sparse and kernel-doc on the touched files, against stock.
 mapfile -t cfiles < <(git -C "$DEV_TREE" diff --name-only --diff-filter=AM base series -- '*.c' ':!tools/')
 # Linux 7.3 refuses bookworm's sparse (scripts/checker-valid.sh) and would
 # then check nothing; use one built from sid's source.

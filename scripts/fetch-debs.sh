@@ -3,27 +3,35 @@
 # list (trixie-backports for linux-source-7.3, sid for b4) and unpack them
 # into the cache, without touching what apt installs for anything else.
 #
-# Usage: scripts/fetch-debs.sh [--source] SUITE DEST PKG[=VERSION]...
+# Usage: scripts/fetch-debs.sh [--arch ARCH] [--source] SUITE DEST PKG[=VERSION]...
+#   --arch ARCH  the packages of Debian architecture ARCH (arm64, ...)
+#          instead of amd64, e.g. the libraries of a cross build's sysroot;
+#          dpkg's own architectures stay as they are
 #   --source  download the source packages (apt-get source
 #          --download-only) into DEST instead, unpacked by the caller
 #   SUITE  a suite of the Debian mirror the system already uses
 #   DEST   directory the packages are unpacked into (dpkg-deb -x); the
-#          .deb files are kept in $CACHE/debs/SUITE
+#          .deb files are kept in $CACHE/debs/SUITE (SUITE-ARCH for
+#          another architecture)
 #
 # apt runs with a private sources list, state and cache under
-# $CACHE/apt/SUITE, so the system's package lists and pins stay as they
-# are.  The mirror is the one of the system's own configuration (the
+# $CACHE/apt/SUITE (SUITE-ARCH), so the system's package lists and pins
+# stay as they are.  The mirror is the one of the system's own configuration (the
 # repository that serves "bookworm"); no host name is written here.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-source=0
-if [ "${1:-}" = --source ]; then
-	source=1
+source=0 arch=amd64
+while [ $# -gt 0 ]; do
+	case $1 in
+	--source) source=1 ;;
+	--arch) [ $# -ge 2 ] || die "--arch needs an architecture"; arch=$2; shift ;;
+	*) break ;;
+	esac
 	shift
-fi
-[ $# -ge 3 ] || die "usage: $0 [--source] SUITE DEST PKG[=VERSION]..."
+done
+[ $# -ge 3 ] || die "usage: $0 [--arch ARCH] [--source] SUITE DEST PKG[=VERSION]..."
 suite=$1 dest=$2
 shift 2
 
@@ -44,9 +52,11 @@ if [ -z "$mirror" ]; then
 fi
 [ -n "$mirror" ] || die "no Debian mirror for bookworm in the apt configuration"
 
-adir=$CACHE/apt/$suite
-[ "$source" = 0 ] || adir=$CACHE/apt/$suite-src
-debs=$CACHE/debs/$suite
+tag=$suite
+[ "$arch" = amd64 ] || tag=$suite-$arch
+adir=$CACHE/apt/$tag
+[ "$source" = 0 ] || adir=$CACHE/apt/$tag-src
+debs=$CACHE/debs/$tag
 mkdir -p "$adir/lists/partial" "$adir/archives/partial" "$adir/parts" "$debs" "$dest"
 kind=deb
 [ "$source" = 0 ] || kind="deb-src"
@@ -60,7 +70,8 @@ opts=(-o "Dir::Etc::sourcelist=$adir/sources.list"
 	-o "Dir::State::status=$adir/status"
 	-o "Dir::Cache=$adir"
 	-o "Dir::Cache::archives=$adir/archives"
-	-o "APT::Architecture=amd64"
+	-o "APT::Architecture=$arch"
+	-o "APT::Architectures=$arch"
 	-o "APT::Sandbox::User=root"
 	-o "Debug::NoLocking=1")
 
@@ -82,7 +93,8 @@ fi
 	die "cannot download $* from $suite"
 for p in "$@"; do
 	name=${p%%=*}
-	deb=$(find "$debs" -maxdepth 1 -name "${name}_*.deb" | sort -V | tail -n 1)
+	deb=$(find "$debs" -maxdepth 1 \( -name "${name}_*_$arch.deb" -o -name "${name}_*_all.deb" \) |
+		sort -V | tail -n 1)
 	[ -n "$deb" ] || die "no package file for $name in $debs"
 	dpkg-deb -x "$deb" "$dest"
 	log "unpacked $(basename "$deb") into $dest"
