@@ -71,6 +71,16 @@ struct pt_regs {
 	long unsigned int sp;
 };
 
+#ifdef __TARGET_ARCH_arm64
+/* arm64 registers: bpf_tracing.h reads a kprobe's arguments from them. */
+struct user_pt_regs {
+	__u64 regs[31];
+	__u64 sp;
+	__u64 pc;
+	__u64 pstate;
+};
+#endif
+
 struct io_tlb_pool {
 	phys_addr_t start;
 	phys_addr_t end;
