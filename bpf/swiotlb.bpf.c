@@ -73,14 +73,6 @@ struct {
 	__type(value, u64);
 } dev_hists SEC(".maps");
 
-/* Start of the current swiotlb_tbl_map_single() call, by thread. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, u64);
-	__type(value, u64);
-} find_start SEC(".maps");
-
 /* Arguments of swiotlb_tbl_map_single() between kprobe and kretprobe. */
 struct kp_map_args {
 	struct device *dev;
@@ -238,7 +230,6 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 	struct swl_stats *s;
 	struct swl_dev *d;
 	u64 now = bpf_ktime_get_ns();
-	u64 *t0;
 
 	s = get_stats();
 	if (!s)
@@ -257,17 +248,7 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 	lv.size = size;
 	if (bpf_map_update_elem(&live, &lk, &lv, BPF_ANY))
 		s->live_full++;
-	if (hist) {
-		u64 id = bpf_get_current_pid_tgid();
-
-		hist_add(k, SWL_HIST_SIZE, size);
-		t0 = bpf_map_lookup_elem(&find_start, &id);
-		if (t0) {
-			if (now > *t0)
-				hist_add(k, SWL_HIST_FIND, now - *t0);
-			bpf_map_delete_elem(&find_start, &id);
-		}
-	}
+	hist_add(k, SWL_HIST_SIZE, size);
 	if (snoop) {
 		struct swl_event *e = ev_new(s, SWL_EV_MAP, k);
 
@@ -478,17 +459,6 @@ int tp_bounce_copy(struct trace_event_raw_swiotlb_bounce_copy *ctx)
 		return 0;
 	s->copies[i]++;
 	s->copy_bytes[i] += ctx->size;
-	return 0;
-}
-
-/* Start of a map call, for the time spent finding slots (histograms). */
-SEC("fentry/swiotlb_tbl_map_single")
-int BPF_PROG(fentry_map_single)
-{
-	u64 id = bpf_get_current_pid_tgid();
-	u64 now = bpf_ktime_get_ns();
-
-	bpf_map_update_elem(&find_start, &id, &now, BPF_ANY);
 	return 0;
 }
 

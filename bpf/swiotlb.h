@@ -18,7 +18,8 @@
 enum swl_hist_id {
 	SWL_HIST_SIZE,		/* mapping size, bytes */
 	SWL_HIST_HOLD,		/* map to unmap, ns */
-	SWL_HIST_FIND,		/* time to find slots, ns (full mode) */
+	SWL_HIST_FIND,		/* time to find slots: not measured, always
+				 * empty; kept for the JSON key find_ns */
 	SWL_NR_HIST,
 };
 

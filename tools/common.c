@@ -260,12 +260,6 @@ static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode
 		bpf_program__set_autoload(s->progs.tp_pool_remove, c->have_pool_events);
 		bpf_program__set_autoload(s->progs.tp_grow_failed, c->have_grow_failed);
 		bpf_program__set_autoload(s->progs.tp_bounce_copy, c->have_copy);
-		/*
-		 * The time to find slots (fentry swiotlb_tbl_map_single() to
-		 * swiotlb_map_slots) is not offered yet: in the test guest the
-		 * tracepoint program did not see the entry timestamps.
-		 */
-		bpf_program__set_autoload(s->progs.fentry_map_single, false);
 		break;
 	case SWL_MODE_FENTRY:
 		bpf_program__set_autoload(s->progs.fexit_map_single, true);

@@ -389,7 +389,7 @@ static void print_hists(FILE *f)
 
 	for (int i = 0; i < SWL_NR_HIST; i++) {
 		if (i == SWL_HIST_FIND) {
-			fprintf(f, "%s: n/a (not offered yet)\n", hist_names[i]);
+			fprintf(f, "%s: n/a (not measured)\n", hist_names[i]);
 			continue;
 		}
 		if (hist_lacking(i)) {
