@@ -242,12 +242,20 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 	if (d) {
 		d->maps++;
 		d->bytes += size;
-		d->slots += nslots;
 	}
 	lv.ts = now;
 	lv.size = size;
-	if (bpf_map_update_elem(&live, &lk, &lv, BPF_ANY))
+	lv.nslots = nslots;
+	/*
+	 * Held only once in the live table: its unmap, and only it, finds
+	 * the entry and releases what is counted here.
+	 */
+	if (bpf_map_update_elem(&live, &lk, &lv, BPF_ANY)) {
 		s->live_full++;
+	} else if (d) {
+		d->slots += nslots;
+		d->outstanding++;
+	}
 	hist_add(k, SWL_HIST_SIZE, size);
 	if (snoop) {
 		struct swl_event *e = ev_new(s, SWL_EV_MAP, k);
@@ -281,14 +289,16 @@ static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
 	s->unmaps++;
 	s->unmap_slots += nslots;
 	d = get_dev(k);
-	if (d) {
+	if (d)
 		d->unmaps++;
-		d->slots -= nslots;
-	}
 	lv = bpf_map_lookup_elem(&live, &lk);
 	if (lv) {
 		hold = bpf_ktime_get_ns() - lv->ts;
 		size = lv->size;
+		if (d) {
+			d->slots -= lv->nslots;
+			d->outstanding--;
+		}
 		bpf_map_delete_elem(&live, &lk);
 		s->hold_ns += hold;
 		s->hold_n++;

@@ -57,7 +57,11 @@ struct swl_dev {
 	unsigned long long maps;
 	unsigned long long bytes;
 	unsigned long long unmaps;
-	long long slots;		/* allocated minus released */
+	long long slots;		/* slots of the outstanding mappings */
+	long long outstanding;		/* mappings seen mapped, not yet
+					 * unmapped: an unmap counts here
+					 * (and in slots) only when its map
+					 * is in the live table */
 	unsigned long long fails;
 	unsigned long long hold_ns;
 	unsigned long long hold_n;
@@ -72,6 +76,7 @@ struct swl_live_key {
 struct swl_live {
 	unsigned long long ts;
 	unsigned long long size;
+	unsigned long long nslots;	/* 0 without slot counts */
 };
 
 struct swl_hist_key {

@@ -182,6 +182,7 @@ static void read_devs(void)
 			r->cur.bytes += v[cpu].bytes;
 			r->cur.unmaps += v[cpu].unmaps;
 			r->cur.slots += v[cpu].slots;
+			r->cur.outstanding += v[cpu].outstanding;
 			r->cur.fails += v[cpu].fails;
 			r->cur.hold_ns += v[cpu].hold_ns;
 			r->cur.hold_n += v[cpu].hold_n;
@@ -192,12 +193,21 @@ static void read_devs(void)
 	free(v);
 }
 
+/*
+ * The HELD (full mode: slots) or OUTSTND (mappings) column: what the
+ * mappings seen by the tool hold, never an unmap of a map made before it.
+ */
+static long long dev_held(const struct devrow *r)
+{
+	return ctx.mode == SWL_MODE_FULL ? r->cur.slots : r->cur.outstanding;
+}
+
 static double dev_sort_val(const struct devrow *r)
 {
 	switch (env.sort) {
 	case SORT_MAPS: return r->cur.maps - r->prev.maps;
 	case SORT_BYTES: return r->cur.bytes - r->prev.bytes;
-	case SORT_HELD: return r->cur.slots;
+	case SORT_HELD: return dev_held(r);
 	case SORT_FAILS: return r->cur.fails - r->prev.fails;
 	default: return r->cur.hold_n ? (double)r->cur.hold_ns / r->cur.hold_n : 0;
 	}
@@ -588,6 +598,10 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 			swl_json_s64(&j, "slots_held", r->cur.slots);
 		else
 			swl_json_null(&j, "slots_held");
+		if (unmaps)
+			swl_json_s64(&j, "outstanding", r->cur.outstanding);
+		else
+			swl_json_null(&j, "outstanding");
 		swl_json_u64_if(&j, "hold_n", r->cur.hold_n, unmaps);
 		swl_json_u64_if(&j, "hold_mean_ns", held ? r->cur.hold_ns / r->cur.hold_n : 0, held);
 		swl_json_u64_if(&j, "hold_max_ns", r->cur.hold_max_ns, held);
@@ -724,8 +738,7 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 		ctx.mode == SWL_MODE_FULL ? "HELD" : "OUTSTND", "FAILS", "HOLD-MEAN", "HOLD-MAX");
 	for (int i = 0; i < ndevs && i < env.rows; i++) {
 		const struct devrow *r = &devrows[i];
-		long long held = ctx.mode == SWL_MODE_FULL ? r->cur.slots
-			: (long long)(r->cur.maps - r->cur.unmaps);
+		long long held = dev_held(r);
 
 		if (ctx.mode == SWL_MODE_TP) {
 			fprintf(f, "%-24s %9.0f %9.2f %8s %8s %12s %12s\n", r->key.name,
