@@ -36,6 +36,11 @@ const volatile bool bounce_only = false;	/* tracepoint mode */
 const volatile char filter_dev[SWL_DEV_LEN] = {};
 /* Bit 1 << type for each enum swl_event_type to send (swiotlbsnoop -e). */
 const volatile unsigned int ev_mask = ~0U;
+/*
+ * Interval number, advanced by swiotlbtop at the end of each interval: a
+ * device's maximum hold time is that of the interval it was set in.
+ */
+volatile unsigned long long hold_epoch;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -305,6 +310,10 @@ static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
 		if (d) {
 			d->hold_ns += hold;
 			d->hold_n++;
+			if (d->hold_max_epoch != hold_epoch) {
+				d->hold_max_epoch = hold_epoch;
+				d->hold_max_ns = 0;
+			}
 			if (hold > d->hold_max_ns)
 				d->hold_max_ns = hold;
 		}

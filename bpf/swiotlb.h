@@ -65,7 +65,9 @@ struct swl_dev {
 	unsigned long long fails;
 	unsigned long long hold_ns;
 	unsigned long long hold_n;
-	unsigned long long hold_max_ns;	/* reset by user space */
+	unsigned long long hold_max_ns;	/* of hold_max_epoch */
+	unsigned long long hold_max_epoch;	/* hold_epoch of the BPF side
+						 * when hold_max_ns was set */
 };
 
 struct swl_live_key {

@@ -65,7 +65,8 @@ static struct swl_opts opts;	/* -d, -j, -m, -v; what swl_setup() takes */
 
 struct devrow {
 	struct swl_dev_key key;
-	struct swl_dev cur, prev;
+	struct swl_dev cur, prev;	/* cur.hold_max_ns: of the interval */
+	unsigned long long hold_max_total;	/* since start */
 	bool seen;
 };
 
@@ -150,15 +151,26 @@ static int handle_event(void *c, void *data, size_t len)
 	return 0;
 }
 
+/* The interval whose maximum hold times read_devs() reads next. */
+static unsigned long long hold_epoch;
+
 static void read_devs(void)
 {
 	struct swl_dev *v = calloc(ctx.ncpus, sizeof(*v));
 	struct swl_dev_key key, next;
 	int fd = bpf_map__fd(ctx.skel->maps.devs);
+	unsigned long long epoch = hold_epoch;
 	void *prev = NULL;
 
 	if (!v)
 		return;
+	/*
+	 * The next interval's hold times start a new maximum; those of
+	 * this one, set under EPOCH, are read below, with those that come
+	 * between here and the read (under EPOCH + 1, counted in hold_n
+	 * now and, for the maximum, in the next interval too).
+	 */
+	ctx.skel->bss->hold_epoch = ++hold_epoch;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct devrow *r = NULL;
 
@@ -186,11 +198,22 @@ static void read_devs(void)
 			r->cur.fails += v[cpu].fails;
 			r->cur.hold_ns += v[cpu].hold_ns;
 			r->cur.hold_n += v[cpu].hold_n;
-			if (v[cpu].hold_max_ns > r->cur.hold_max_ns)
+			if (v[cpu].hold_max_epoch - epoch <= 1 && v[cpu].hold_max_ns > r->cur.hold_max_ns)
 				r->cur.hold_max_ns = v[cpu].hold_max_ns;
 		}
+		if (r->cur.hold_max_ns > r->hold_max_total)
+			r->hold_max_total = r->cur.hold_max_ns;
 	}
 	free(v);
+}
+
+/* Mean hold time in ns of the interval, or since start (TOTAL); 0: none. */
+static double hold_mean(const struct devrow *r, bool total)
+{
+	unsigned long long n = r->cur.hold_n - (total ? 0 : r->prev.hold_n);
+	unsigned long long ns = r->cur.hold_ns - (total ? 0 : r->prev.hold_ns);
+
+	return n ? (double)ns / n : 0;
 }
 
 /*
@@ -209,7 +232,7 @@ static double dev_sort_val(const struct devrow *r)
 	case SORT_BYTES: return r->cur.bytes - r->prev.bytes;
 	case SORT_HELD: return dev_held(r);
 	case SORT_FAILS: return r->cur.fails - r->prev.fails;
-	default: return r->cur.hold_n ? (double)r->cur.hold_ns / r->cur.hold_n : 0;
+	default: return hold_mean(r, false);
 	}
 }
 
@@ -582,7 +605,8 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 	swl_json_arr(&j, "devices");
 	for (int i = 0; i < ndevs; i++) {
 		const struct devrow *r = &devrows[i];
-		bool held = unmaps && r->cur.hold_n;
+		unsigned long long hold_n = r->cur.hold_n - r->prev.hold_n;
+		bool held = unmaps && hold_n, held_total = unmaps && r->cur.hold_n;
 
 		swl_json_obj(&j, NULL);
 		swl_json_str(&j, "name", r->key.name);
@@ -602,9 +626,12 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 			swl_json_s64(&j, "outstanding", r->cur.outstanding);
 		else
 			swl_json_null(&j, "outstanding");
-		swl_json_u64_if(&j, "hold_n", r->cur.hold_n, unmaps);
-		swl_json_u64_if(&j, "hold_mean_ns", held ? r->cur.hold_ns / r->cur.hold_n : 0, held);
+		swl_json_u64_if(&j, "hold_n", hold_n, unmaps);
+		swl_json_u64_if(&j, "hold_mean_ns", hold_mean(r, false), held);
 		swl_json_u64_if(&j, "hold_max_ns", r->cur.hold_max_ns, held);
+		swl_json_u64_if(&j, "total_hold_n", r->cur.hold_n, unmaps);
+		swl_json_u64_if(&j, "total_hold_mean_ns", hold_mean(r, true), held_total);
+		swl_json_u64_if(&j, "total_hold_max_ns", r->hold_max_total, held_total);
 		swl_json_close(&j);
 	}
 	swl_json_close(&j);
@@ -747,12 +774,16 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 				"n/a", "n/a", "n/a", "n/a");
 			continue;
 		}
-		fprintf(f, "%-24s %9.0f %9.2f %8lld %8llu %9.1f us %9.1f us\n", r->key.name,
+		fprintf(f, "%-24s %9.0f %9.2f %8lld %8llu ", r->key.name,
 			(r->cur.maps - r->prev.maps) / dt,
 			(r->cur.bytes - r->prev.bytes) / dt / (1 << 20), held,
-			r->cur.fails - r->prev.fails,
-			r->cur.hold_n ? r->cur.hold_ns / 1e3 / r->cur.hold_n : 0,
-			r->cur.hold_max_ns / 1e3);
+			r->cur.fails - r->prev.fails);
+		/* Hold times of the interval: "-" without an unmap in it. */
+		if (r->cur.hold_n == r->prev.hold_n)
+			fprintf(f, "%12s %12s\n", "-", "-");
+		else
+			fprintf(f, "%9.1f us %9.1f us\n", hold_mean(r, false) / 1e3,
+				r->cur.hold_max_ns / 1e3);
 	}
 	if (ctx.mode == SWL_MODE_FULL || nrecent) {
 		fprintf(f, "\nLATEST EVENTS\n");

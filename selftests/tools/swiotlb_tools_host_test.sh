@@ -121,7 +121,8 @@ count_keys="maps map_bytes map_alloc_bytes map_slots unmaps unmap_slots
 	grow_failed failures failures_by_reason pools_added_by_cause
 	pools_removed_by_cause"
 device_keys="name maps bytes unmaps failures total_maps total_bytes total_unmaps
-	total_failures slots_held outstanding hold_n hold_mean_ns hold_max_ns"
+	total_failures slots_held outstanding hold_n hold_mean_ns hold_max_ns
+	total_hold_n total_hold_mean_ns total_hold_max_ns"
 pool_keys="start end kind nslabs nareas used created_ns owner"
 event_keys="ts_ns type cpu pid comm dev size alloc_size tlb_addr orig_addr dir
 	pool index nslots hold_ns reason used total end kind nslabs cause
