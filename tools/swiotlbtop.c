@@ -709,17 +709,27 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 		fprintf(f, "pools: n/a (no pool listing in debugfs)\n");
 	}
 	fmt_bytes(D(map_bytes), b1, sizeof(b1));
-	if (swl_lacks(&ctx, "bounced") && !ctx.have_copy)
+	/*
+	 * "bounced" is the same in every mode: the bytes of the
+	 * swiotlb_bounced events (streaming mappings sent to swiotlb, those
+	 * that then failed too); "copied", where the kernel has
+	 * swiotlb_bounce_copy (full mode), the bytes copied to and from the
+	 * bounce buffers, both directions.
+	 */
+	if (swl_lacks(&ctx, "bounced"))
 		snprintf(b2, sizeof(b2), "n/a");
 	else
-		fmt_bytes(ctx.have_copy ? D(copy_bytes[0]) + D(copy_bytes[1]) : D(bounced_bytes),
-			  b2, sizeof(b2));
+		fmt_bytes(D(bounced_bytes), b2, sizeof(b2));
 	fprintf(f, "interval: maps %llu (%s)  unmaps ", D(maps), b1);
 	if (swl_lacks(&ctx, "unmaps"))
 		fprintf(f, "n/a");
 	else
 		fprintf(f, "%llu", D(unmaps));
 	fprintf(f, "  bounced %s", b2);
+	if (ctx.have_copy) {
+		fmt_bytes(D(copy_bytes[0]) + D(copy_bytes[1]), b2, sizeof(b2));
+		fprintf(f, "  copied %s", b2);
+	}
 	if (ctx.mode == SWL_MODE_FULL) {
 		fprintf(f, "  slots +%llu -%llu\n", D(map_slots), D(unmap_slots));
 		fprintf(f, "pools: grown %llu  returned %llu  transient +%llu -%llu  grow failed %llu\n",
