@@ -27,6 +27,7 @@
 
 #define DMA_TO_DEVICE		1
 #define MAPPING_ERROR		(~0ULL)
+#define EEXIST			17
 
 const volatile bool snoop = false;	/* every map/unmap to the ring buffer */
 const volatile bool hist = false;	/* histograms */
@@ -51,15 +52,15 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, SWL_MAX_DEVS);
 	__type(key, struct swl_dev_key);
 	__type(value, struct swl_dev);
 } devs SEC(".maps");
 
-/* Outstanding allocations, for hold times. */
+/* Outstanding allocations, for hold times; sized by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, SWL_LIVE_MIN);
 	__type(key, struct swl_live_key);
 	__type(value, struct swl_live);
 } live SEC(".maps");
@@ -144,16 +145,22 @@ static __always_inline bool dev_ok(const struct swl_dev_key *k)
 	return true;
 }
 
-static __always_inline struct swl_dev *get_dev(const struct swl_dev_key *k)
+/* The row of device K, NULL (counted in S) when the table is full. */
+static __always_inline struct swl_dev *get_dev(struct swl_stats *s,
+					       const struct swl_dev_key *k)
 {
 	static const struct swl_dev zero;
 	struct swl_dev *d;
+	long err;
 
 	d = bpf_map_lookup_elem(&devs, k);
 	if (d)
 		return d;
-	bpf_map_update_elem(&devs, k, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&devs, k);
+	err = bpf_map_update_elem(&devs, k, &zero, BPF_NOEXIST);
+	d = bpf_map_lookup_elem(&devs, k);
+	if (!d && err && err != -EEXIST && s)
+		s->devs_full++;
+	return d;
 }
 
 static __always_inline void hist_add(const struct swl_dev_key *k, u32 h, u64 v)
@@ -178,10 +185,23 @@ static __always_inline void hist_add(const struct swl_dev_key *k, u32 h, u64 v)
 		hk.hist = h;
 		hk.slot = slot;
 		c = bpf_map_lookup_elem(&dev_hists, &hk);
-		if (c)
+		if (c) {
 			__sync_fetch_and_add(c, 1);
-		else
-			bpf_map_update_elem(&dev_hists, &hk, &one, BPF_NOEXIST);
+		} else {
+			long err = bpf_map_update_elem(&dev_hists, &hk, &one, BPF_NOEXIST);
+
+			if (err == -EEXIST) {
+				c = bpf_map_lookup_elem(&dev_hists, &hk);
+				if (c)
+					__sync_fetch_and_add(c, 1);
+			} else if (err) {
+				u32 zero = 0;
+				struct swl_stats *s = bpf_map_lookup_elem(&stats, &zero);
+
+				if (s)
+					s->dev_hists_full++;
+			}
+		}
 	}
 }
 
@@ -243,7 +263,7 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 	s->map_bytes += size;
 	s->map_alloc_bytes += alloc;
 	s->map_slots += nslots;
-	d = get_dev(k);
+	d = get_dev(s, k);
 	if (d) {
 		d->maps++;
 		d->bytes += size;
@@ -293,7 +313,7 @@ static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
 		return;
 	s->unmaps++;
 	s->unmap_slots += nslots;
-	d = get_dev(k);
+	d = get_dev(s, k);
 	if (d)
 		d->unmaps++;
 	lv = bpf_map_lookup_elem(&live, &lk);
@@ -380,7 +400,7 @@ int tp_map_failed(struct trace_event_raw_swiotlb_map_failed *ctx)
 	if (!s)
 		return 0;
 	s->fails[enum_slot(reason)]++;
-	d = get_dev(&k);
+	d = get_dev(s, &k);
 	if (d)
 		d->fails++;
 	e = ev_new(s, SWL_EV_FAIL, &k);
@@ -503,7 +523,7 @@ static __always_inline void map_done(void *ctx, struct device *dev, u64 orig,
 	if (!s)
 		return;
 	s->fails[SWL_NR_ENUM - 1]++;
-	d = get_dev(&k);
+	d = get_dev(s, &k);
 	if (d)
 		d->fails++;
 	e = ev_new(s, SWL_EV_FAIL, &k);
@@ -621,7 +641,7 @@ int BPF_PROG(raw_bounced, struct device *dev, dma_addr_t dev_addr, size_t size)
 		return 0;
 	s->maps++;
 	s->map_bytes += size;
-	d = get_dev(&k);
+	d = get_dev(s, &k);
 	if (d) {
 		d->maps++;
 		d->bytes += size;

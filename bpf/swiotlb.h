@@ -14,6 +14,9 @@
 #define SWL_NR_ENUM	16	/* slots for reasons/causes/kinds, a power of 2;
 				 * the last one counts unknown values */
 #define SWL_HIST_SLOTS	40	/* log2 buckets */
+#define SWL_MAX_DEVS	1024	/* devices counted, in BPF and in swiotlbtop */
+#define SWL_LIVE_MIN	65536	/* outstanding mappings tracked, at least */
+#define SWL_LIVE_MAX	(1 << 20)	/* and at most (the swiotlb slots) */
 
 enum swl_hist_id {
 	SWL_HIST_SIZE,		/* mapping size, bytes */
@@ -46,6 +49,11 @@ struct swl_stats {
 	unsigned long long copy_bytes[2];
 	unsigned long long events_lost;		/* ring buffer full */
 	unsigned long long live_full;		/* hold table full */
+	unsigned long long devs_full;		/* device table full: a map,
+						 * unmap or failure not counted
+						 * in a device row */
+	unsigned long long dev_hists_full;	/* per-device histogram table
+						 * full: a value not counted */
 };
 
 struct swl_dev_key {

@@ -221,6 +221,23 @@ static int mode_check(struct swl_ctx *c, enum swl_mode m, char *why, size_t len)
 	}
 }
 
+static long long read_ll(const char *name);
+
+/*
+ * Entries of the table of outstanding mappings: one a swiotlb slot, as
+ * each mapping takes at least one, from debugfs io_tlb_nslabs, within
+ * [SWL_LIVE_MIN, SWL_LIVE_MAX]; more than fit are counted in
+ * hold_table_full.
+ */
+static unsigned int live_entries(void)
+{
+	long long n = read_ll("io_tlb_nslabs");
+
+	if (n < SWL_LIVE_MIN)
+		return SWL_LIVE_MIN;
+	return n > SWL_LIVE_MAX ? SWL_LIVE_MAX : (unsigned int)n;
+}
+
 /* Open, load and attach the programs of mode M; on failure, why in WHY. */
 static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode m,
 		      char *why, size_t len)
@@ -248,6 +265,7 @@ static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode
 	}
 	if (o->snoop)
 		bpf_map__set_max_entries(s->maps.events, 8 << 20);
+	bpf_map__set_max_entries(s->maps.live, live_entries());
 
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, false);

@@ -21,7 +21,7 @@
 #include "common.h"
 #include "swiotlb.skel.h"
 
-#define MAX_DEVS	256
+#define MAX_DEVS	SWL_MAX_DEVS	/* as many as the BPF table holds */
 #define MAX_EVENTS	256	/* per interval, for JSON */
 #define RECENT		8	/* latest events on the screen */
 
@@ -286,6 +286,8 @@ static void json_counts(struct swl_json *j, const char *key, const struct swl_st
 	swl_json_u64_if(j, "copy_bytes_to_cpu", D(copy_bytes[1]), copies);
 	swl_json_u64(j, "events_lost", D(events_lost));
 	swl_json_u64_if(j, "hold_table_full", D(live_full), unmaps);
+	swl_json_u64(j, "device_table_full", D(devs_full));
+	swl_json_u64_if(j, "device_hist_table_full", D(dev_hists_full), env.hist_dev);
 	swl_json_u64_if(j, "pools_added", add, pools);
 	swl_json_u64_if(j, "pools_removed", rem, pools);
 	swl_json_u64_if(j, "slots_added", D(pool_add_slots), pools);
@@ -746,8 +748,9 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 		fprintf(f, "\nfailures %llu (reasons n/a)  pool events: n/a (%s mode)\n", fails,
 			swl_mode_name(ctx.mode));
 	}
-	if (D(events_lost) || D(live_full))
-		fprintf(f, "lost events %llu  hold table full %llu\n", D(events_lost), D(live_full));
+	if (D(events_lost) || D(live_full) || D(devs_full) || D(dev_hists_full))
+		fprintf(f, "dropped: lost events %llu  hold table full %llu  device table full %llu  device histograms full %llu\n",
+			D(events_lost), D(live_full), D(devs_full), D(dev_hists_full));
 
 	if (k->have_pools && k->npools) {
 		fprintf(f, "\n%-18s %-10s %8s %8s  %-22s %6s  %s\n", "POOL", "KIND", "SLOTS", "USED",

@@ -117,7 +117,7 @@ top_keys="schema time mono_ns interval_s mode lacks capacity_slots capacity_byte
 count_keys="maps map_bytes map_alloc_bytes map_slots unmaps unmap_slots
 	unmatched_unmaps hold_ns hold_n bounced bounced_bytes copies_to_device
 	copy_bytes_to_device copies_to_cpu copy_bytes_to_cpu events_lost
-	hold_table_full pools_added pools_removed slots_added slots_removed
+	hold_table_full device_table_full device_hist_table_full pools_added pools_removed slots_added slots_removed
 	grow_failed failures failures_by_reason pools_added_by_cause
 	pools_removed_by_cause"
 device_keys="name maps bytes unmaps failures total_maps total_bytes total_unmaps
