@@ -191,6 +191,8 @@ run_known() {
 		eq "$(jv "$f" "[.devices[] | select(.name == \"$DEV\") | .total_maps, .total_bytes, .total_unmaps, .total_failures] | join(\" \")")" \
 		"100 409600 100 1"
 	check "$tag: 1 failure" eq "$(jv "$f" .total.failures)" 1
+	check "$tag: device holds no mappings at the end (outstanding 0)" \
+		eq "$(jv "$f" ".devices[] | select(.name == \"$DEV\") | .outstanding")" 0
 	check "$tag: hold times plausible (100 pairs, 0 < mean <= max < 60 s since start)" \
 		eval "[ \"\$(jv \"$f\" '.devices[0] | (.total_hold_n == 100 and .total_hold_mean_ns > 0 and .total_hold_mean_ns <= .total_hold_max_ns and .total_hold_max_ns < 60e9)')\" = true ]"
 	check "$tag: per-interval hold counts add up to 100, a mean and maximum only with unmaps" \
@@ -212,6 +214,19 @@ run_known() {
 # (fentry mode is tested on the stock kernel; -m fentry on the patched
 # one would add a minute of guest time for little more.)
 run_known "$mode"
+
+# --- unmaps of maps made before start: not paired, nothing held below 0 -----
+cmd map 10 4096 to
+if start paired "$TOP" -j 0.5 -d "$DEV"; then
+	cmd unmap
+	rc=0; stop || rc=$?
+	f=$work/paired.out
+	check "pairing: 10 unmaps of maps made before start, all unmatched; outstanding, slots held, hold count 0" \
+		eval '[ $rc = 0 ] && eq "$(jv "$f" "[.total.unmaps, .total.unmatched_unmaps, (.devices[] | select(.name == \"$DEV\") | .outstanding, (.slots_held // 0), .total_hold_n)] | join(\" \")")" "10 10 0 0 0"'
+else
+	cmd unmap
+	notok "swiotlbtop starts (pairing)"
+fi
 
 # --- snoop: one line per map and unmap ---------------------------------------
 if start snoop "$SNOOP" -j -d "$DEV"; then
