@@ -582,15 +582,6 @@ wait_growth() {
 	done
 }
 
-# modstat NAME: one counter of the test module's stats file, without a fork.
-modstat() {
-	local line
-	read -r line </sys/kernel/debug/swiotlb_test/stats
-	line=" $line "
-	line=${line#* "$1"=}
-	echo "${line%% *}"
-}
-
 # ktime_pairs ROUNDS: the test module's "time" command, ROUNDS rounds of
 # 4096 map and unmap pairs of one page, bidirectional; prints "MAP_NS
 # UNMAP_NS", the medians over the rounds of the mean time per call.
