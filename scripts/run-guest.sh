@@ -23,7 +23,9 @@
 #
 # Exit status: the command's; 124 when the guest timed out or died
 # without reporting one; 125 for a kernel splat on the console (WARNING,
-# BUG, Oops, lockdep, KASAN, kmemleak, sleeping in atomic), which is shown.
+# BUG, Oops, lockdep, KASAN, kmemleak, sleeping in atomic, RCU stalls,
+# DMA-API debugging or kmemleak turning themselves off, printk messages
+# dropped), which is shown.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -124,8 +126,12 @@ else
 fi
 [ "$quiet" = 1 ] && [ -f "$out/output" ] && cat "$out/output"
 
-# Kernel lines carry a printk timestamp; only those are searched.
-splat_re='^\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Kernel panic|general protection fault|possible (circular|recursive) locking|inconsistent lock state|lock held when returning|suspicious RCU usage|KASAN:|kmemleak: [0-9]+ new suspected|sleeping function called from invalid context|INFO: task .* blocked|UBSAN:|hung_task)'
+# Kernel lines carry a printk timestamp; only those are searched, and
+# printk's note of dropped messages.
+splat_re='^\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Kernel panic|general protection fault|possible (circular|recursive) locking|inconsistent lock state|lock held when returning|suspicious RCU usage|KASAN:|kmemleak: [0-9]+ new suspected|sleeping function called from invalid context|INFO: task .* blocked|UBSAN:|hung_task|INFO: [a-z_]+ (detected stalls on CPUs|self-detected stall)|debugging out of memory - disabling|Kernel memory leak detector disabled|Cannot allocate a kmemleak_object)'
+# printk puts this line before the message that follows the drop, without
+# a time stamp of its own.
+splat_re+='|^\*\* [0-9]+ printk messages dropped \*\*'
 if [ -f "$out/console.log" ] && grep -qE "$splat_re" "$out/console.log"; then
 	echo "run-guest: kernel splat on the console ($out/console.log):" >&2
 	grep -E -A 25 "$splat_re" "$out/console.log" | head -n 80 >&2

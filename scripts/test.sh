@@ -73,7 +73,7 @@ for flavour in "${flavours[@]}"; do
 	rc=0
 	"$PROJECT_ROOT/scripts/run-guest.sh" -k "$flavour" -q -o "$out" \
 		-a swiotlb=force --edu --disk 64M -t 900 \
-		-- scripts/guest-tests.sh "$tdir" >"$out.txt" 2>&1 || rc=$?
+		-- scripts/guest-tests.sh "$tdir" "$flavour" >"$out.txt" 2>&1 || rc=$?
 	# kselftest TAP from run_kselftest.sh: each test case ("# ok N ...",
 	# one level down) counts; a program line counts only when the program
 	# did not report its cases (timeout, crash), since a failing case
@@ -113,7 +113,8 @@ done
 tools=$CACHE/tests/patched-test/tools
 if [ -x "$tools/swiotlbtop" ]; then
 	log "tools on the host kernel ($(uname -r))"
-	count "host: " < <("$PROJECT_ROOT/selftests/tools/swiotlb_tools_host_test.sh" "$tools" 2>&1 || true)
+	count "host: " < <("$PROJECT_ROOT/selftests/tools/swiotlb_tools_host_test.sh" "$tools" 2>&1 ||
+		echo "not ok - host: the tools' host test exited with status $?")
 else
 	count "" <<<"not ok - host: no tools built in $tools"
 fi
