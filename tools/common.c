@@ -7,12 +7,15 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
@@ -863,6 +866,35 @@ double swl_parse_seconds(const char *what, const char *s, double min, double max
 			      swl_shown(s), min, max);
 	}
 	return v;
+}
+
+void swl_check_output(const char *what, const char *path)
+{
+	struct stat st;
+	int err = 0;
+
+	if (!*path)
+		swl_usage_err("%s '': empty value", what);
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			err = EISDIR;
+		else if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS))
+			err = errno;
+	} else if (errno != ENOENT) {
+		err = errno;
+	} else {
+		/* To be created: its directory must be there, and writable. */
+		char *copy = strdup(path);
+
+		if (!copy)
+			swl_fail(SWL_EXIT_ERROR, "out of memory");
+		if (faccessat(AT_FDCWD, dirname(copy), W_OK | X_OK, AT_EACCESS))
+			err = errno;
+		free(copy);
+	}
+	if (err)
+		swl_fail(SWL_EXIT_ERROR, "%s %s: cannot write: %s", what, swl_shown(path),
+			 strerror(err));
 }
 
 volatile sig_atomic_t swl_exiting;

@@ -147,6 +147,13 @@ bool swl_common_opt(int c, const char *arg, const char *usage, struct swl_opts *
  */
 long swl_parse_count(const char *what, const char *s, long min, long max);
 double swl_parse_seconds(const char *what, const char *s, double min, double max);
+/*
+ * PATH, the value of option WHAT, can be written (created, or an existing
+ * file overwritten), checked without touching it: else one line and
+ * status 1 (2 for an empty PATH).  Before anything is loaded, so that a
+ * bad path costs nothing.
+ */
+void swl_check_output(const char *what, const char *path);
 extern volatile sig_atomic_t swl_exiting;
 void swl_handle_signals(void);
 

@@ -132,6 +132,9 @@ static void parse_args(int argc, char **argv)
 		swl_usage_err("-P/--hist-per-device needs -H/--hist");
 	if (opts.json && env.batch)
 		swl_usage_err("-j/--json and -b/--batch exclude each other");
+	/* Last: a bad flag is status 2 whatever the file. */
+	if (env.record)
+		swl_check_output("--record", env.record);
 }
 
 static int handle_event(void *c, void *data, size_t len)
