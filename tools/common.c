@@ -7,11 +7,15 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
@@ -31,16 +35,21 @@ const char *swl_prog = "swiotlb";
 static bool verbose;
 static struct btf *vmlinux_btf;
 
+/* Every error of the tools: one line, "PROG: " first, and STATUS. */
+static void __attribute__((noreturn)) vfail(int status, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", swl_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
 void swl_fail(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", swl_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
+	vfail(status, fmt, ap);
 }
 
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -641,17 +650,107 @@ void swl_fmt_time(unsigned long long mono_ns, char *buf, size_t len)
 
 /*
  * Options are parsed with getopt_long(), not argp: the tools share this one
- * parser, whose messages ("swiotlbtop: invalid interval: 0" and the usage)
- * and exit statuses (2 for any bad flag or value, 0 for --help) the tests
- * and the man pages rely on.  argp prints its own --help and --usage text,
- * adds options of its own (--usage, -?, -V), and leaves with its own exit
- * status (64, EX_USAGE) on a bad flag; the tools would have to undo each.
+ * parser, whose messages (one line: "swiotlbtop: INTERVAL '0': must be
+ * from 0.01 to 3600 seconds") and exit statuses (2 for any bad flag or
+ * value, 0 for --help) the tests and the man pages rely on.  argp prints
+ * its own --help and --usage text, adds options of its own (--usage, -?,
+ * -V), and leaves with its own exit status (64, EX_USAGE) on a bad flag;
+ * the tools would have to undo each.
  */
-void swl_usage_err(const char *usage, const char *msg, const char *arg)
+void swl_usage_err(const char *fmt, ...)
 {
-	fprintf(stderr, "%s: %s%s%s\n", swl_prog, msg, arg ? ": " : "", arg ? arg : "");
-	fputs(usage, stderr);
-	exit(SWL_EXIT_USAGE);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(SWL_EXIT_USAGE, fmt, ap);
+}
+
+/*
+ * A value in a message stays on its one line: in quotes, a control byte
+ * as \xNN, at most SHOWN bytes of it.  Two buffers: a message may show two.
+ */
+#define SHOWN	160
+const char *swl_shown(const char *s)
+{
+	static char bufs[2][SHOWN * 4 + 8];
+	static int next;
+	char *b = bufs[next++ % 2], *q = b;
+	size_t i;
+
+	*q++ = '\'';
+	for (i = 0; s[i] && i < SHOWN; i++) {
+		unsigned char ch = s[i];
+
+		if (ch < 0x20 || ch == 0x7f)
+			q += sprintf(q, "\\x%02x", ch);
+		else
+			*q++ = ch;
+	}
+	if (s[i])
+		q += sprintf(q, "...");
+	*q++ = '\'';
+	*q = 0;
+	return b;
+}
+
+static const char *opt_short = "";
+static const struct option *opt_long;
+
+const char *swl_opt_name(int val)
+{
+	static char buf[64];
+	const struct option *o = opt_long;
+	int n = 0;
+
+	if (val > 0 && val < 128 && val != ':' && strchr(opt_short, val))
+		n = snprintf(buf, sizeof(buf), "-%c", val);
+	for (; o && o->name; o++) {
+		if (o->val == val) {
+			snprintf(buf + n, sizeof(buf) - n, "%s--%s", n ? "/" : "", o->name);
+			return buf;
+		}
+	}
+	return n ? buf : "an option";
+}
+
+int swl_getopt(int argc, char *const argv[], const char *shortopts,
+	       const struct option *longopts)
+{
+	char spec[64];
+	const char *arg;
+	int c;
+
+	/* ':' first: a missing value is ':', told apart from an unknown '?'. */
+	snprintf(spec, sizeof(spec), ":%s", shortopts);
+	opt_short = shortopts;
+	opt_long = longopts;
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c == ':')
+		swl_usage_err("%s needs a value", swl_opt_name(optopt));
+	if (c != '?')
+		return c;
+	/*
+	 * optopt is 0 for an unknown or ambiguous long option, the option's
+	 * value for a long one given a value it does not take (--json=1),
+	 * else the unknown letter, which may be inside a group (-bX), where
+	 * ARG may be the element before it.
+	 */
+	arg = argv[optind - 1];
+	if (optopt && !strncmp(arg, "--", 2) && strchr(arg, '=')) {
+		for (const struct option *o = longopts; o->name; o++)
+			if (o->val == optopt && o->has_arg == no_argument)
+				swl_usage_err("%s takes no value: %s", swl_opt_name(optopt),
+					      swl_shown(arg));
+	}
+	if (optopt) {
+		char letter[3] = { '-', (char)optopt, 0 };
+
+		arg = letter;
+		swl_usage_err("unknown option %s (%s --help lists them)", swl_shown(arg), swl_prog);
+	}
+	swl_usage_err("unknown or ambiguous option %s (%s --help lists them)", swl_shown(arg),
+		      swl_prog);
 }
 
 int swl_parse_mode(const char *s, enum swl_mode *m)
@@ -675,8 +774,11 @@ bool swl_common_opt(int c, const char *arg, const char *usage, struct swl_opts *
 {
 	switch (c) {
 	case 'd':
-		if (!*arg || strlen(arg) >= SWL_DEV_LEN)
-			swl_usage_err(usage, "invalid device name", arg);
+		if (!*arg)
+			swl_usage_err("%s '': empty value", swl_opt_name(c));
+		if (strlen(arg) >= SWL_DEV_LEN)
+			swl_usage_err("%s %s: longer than a device name (%d characters)",
+				      swl_opt_name(c), swl_shown(arg), SWL_DEV_LEN - 1);
 		o->dev = arg;
 		return true;
 	case 'j':
@@ -684,7 +786,8 @@ bool swl_common_opt(int c, const char *arg, const char *usage, struct swl_opts *
 		return true;
 	case 'm':
 		if (swl_parse_mode(arg, &o->mode))
-			swl_usage_err(usage, "invalid mode", arg);
+			swl_usage_err("%s %s: not a mode (auto, full, fentry, kprobe or tracepoint)",
+				      swl_opt_name(c), swl_shown(arg));
 		return true;
 	case 'v':
 		o->verbose = true;
@@ -692,41 +795,106 @@ bool swl_common_opt(int c, const char *arg, const char *usage, struct swl_opts *
 	case 'h':
 		fputs(usage, stdout);
 		exit(SWL_EXIT_OK);
-	case '?':
-	case ':':
-		/* getopt_long() has said what is wrong. */
-		fputs(usage, stderr);
-		exit(SWL_EXIT_USAGE);
 	default:
 		return false;
 	}
 }
 
-long swl_parse_count(const char *usage, const char *what, const char *s)
+/*
+ * The one parser of every number the tools take: S in decimal digits, a
+ * '-' at most before them (so that "-1" is told as too small), and with
+ * WHOLE false a fraction and an exponent ("0.5", "1e-2").  Nothing else:
+ * no space, '+', hex, inf or nan, which strtol() and strtod() would take,
+ * and nothing after the number.  NULL, or what is wrong; *RANGE when the
+ * number is too large or too small for a long or a double.
+ */
+static const char *parse_number(const char *s, bool whole, long *l, double *d, bool *range)
 {
-	char msg[64], *end;
-	long v;
+	const char *digits = s + (*s == '-');
+	const char *what = whole ? "not a whole number" : "not a number";
+	bool lead = isdigit((unsigned char)digits[0]) ||
+		    (!whole && digits[0] == '.' && isdigit((unsigned char)digits[1]));
+	char *end;
 
+	*range = false;
+	if (!*s)
+		return "empty value";
+	if (!lead || digits[strspn(digits, whole ? "0123456789" : "0123456789.eE+-")])
+		return what;
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v <= 0) {
-		snprintf(msg, sizeof(msg), "invalid %s", what);
-		swl_usage_err(usage, msg, s);
+	if (whole)
+		*l = strtol(s, &end, 10);
+	else
+		*d = strtod(s, &end);
+	if (end == s || *end)
+		return what;
+	*range = errno == ERANGE;
+	return NULL;
+}
+
+long swl_parse_count(const char *what, const char *s, long min, long max)
+{
+	const char *why;
+	bool range;
+	long v = 0;
+
+	why = parse_number(s, true, &v, NULL, &range);
+	if (why)
+		swl_usage_err("%s %s: %s", what, swl_shown(s), why);
+	if ((range && v < 0) || v < min)
+		swl_usage_err("%s %s: must be at least %ld", what, swl_shown(s), min);
+	if (range || v > max)
+		swl_usage_err("%s %s: must be at most %ld", what, swl_shown(s), max);
+	return v;
+}
+
+double swl_parse_seconds(const char *what, const char *s, double min, double max)
+{
+	const char *why;
+	double v = 0;
+	bool range;
+
+	why = parse_number(s, false, NULL, &v, &range);
+	if (why)
+		swl_usage_err("%s %s: %s%s", what, swl_shown(s), why,
+			      *s ? " of seconds" : "");
+	if (range || !(min ? v >= min : v > 0) || !(v <= max)) {
+		if (!min)
+			swl_usage_err("%s %s: must be more than 0 and at most %.15g seconds",
+				      what, swl_shown(s), max);
+		swl_usage_err("%s %s: must be from %.15g to %.15g seconds", what,
+			      swl_shown(s), min, max);
 	}
 	return v;
 }
 
-double swl_parse_seconds(const char *usage, const char *what, const char *s,
-			 double min, double max)
+void swl_check_output(const char *what, const char *path)
 {
-	char msg[64], *end;
-	double v = strtod(s, &end);
+	struct stat st;
+	int err = 0;
 
-	if (!*s || *end || !(min ? v >= min : v > 0) || !(v <= max)) {
-		snprintf(msg, sizeof(msg), "invalid %s", what);
-		swl_usage_err(usage, msg, s);
+	if (!*path)
+		swl_usage_err("%s '': empty value", what);
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			err = EISDIR;
+		else if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS))
+			err = errno;
+	} else if (errno != ENOENT) {
+		err = errno;
+	} else {
+		/* To be created: its directory must be there, and writable. */
+		char *copy = strdup(path);
+
+		if (!copy)
+			swl_fail(SWL_EXIT_ERROR, "out of memory");
+		if (faccessat(AT_FDCWD, dirname(copy), W_OK | X_OK, AT_EACCESS))
+			err = errno;
+		free(copy);
 	}
-	return v;
+	if (err)
+		swl_fail(SWL_EXIT_ERROR, "%s %s: cannot write: %s", what, swl_shown(path),
+			 strerror(err));
 }
 
 volatile sig_atomic_t swl_exiting;
@@ -971,24 +1139,44 @@ int swl_event_type(const char *name)
 	return 0;
 }
 
-unsigned int swl_parse_events(const char *usage, const char *list)
+/*
+ * A comma separated list of event names, each known and none empty (a
+ * stray comma is more likely a mistake than a wish).
+ */
+unsigned int swl_parse_events(const char *what, const char *list)
 {
-	char *copy = strdup(list), *save = NULL;
+	char names[128] = "", name[32];
 	unsigned int mask = 0;
+	const char *p = list;
 
-	if (!copy)
-		swl_fail(SWL_EXIT_ERROR, "out of memory");
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		int type = swl_event_type(t);
+	if (!*list)
+		swl_usage_err("%s '': empty value", what);
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int type = 0;
 
-		if (!type)
-			swl_usage_err(usage, "unknown event type", t);
+		if (!len)
+			swl_usage_err("%s %s: an empty event type (a comma too many)", what,
+				      swl_shown(list));
+		if (len < sizeof(name)) {
+			memcpy(name, p, len);
+			name[len] = 0;
+			type = swl_event_type(name);
+		}
+		if (!type) {
+			for (unsigned int i = 1; i < NR_EVENT_NAMES; i++)
+				if (event_names[i])
+					snprintf(names + strlen(names), sizeof(names) - strlen(names),
+						 "%s%s", *names ? ", " : "", event_names[i]);
+			snprintf(name, sizeof(name), "%.*s", (int)len, p);
+			swl_usage_err("%s %s: unknown event type %s (%s)", what, swl_shown(list),
+				      swl_shown(name), names);
+		}
 		mask |= 1U << type;
+		if (!p[len])
+			return mask;
+		p += len + 1;
 	}
-	free(copy);
-	if (!mask)
-		swl_usage_err(usage, "no event types", NULL);
-	return mask;
 }
 
 void swl_print_event(FILE *f, const struct swl_ctx *c, const struct swl_event *e,

@@ -99,16 +99,33 @@ bool swl_lacks(const struct swl_ctx *c, const char *what);
 void swl_print_start(const struct swl_ctx *c);
 unsigned long long swl_now_ns(void);
 void swl_fmt_time(unsigned long long mono_ns, char *buf, size_t len);
-void swl_usage_err(const char *usage, const char *msg, const char *arg)
-	__attribute__((noreturn));
 int swl_parse_mode(const char *s, enum swl_mode *m);
+
+/*
+ * Bad usage: one line on standard error, "PROG: " and the message, and
+ * status 2 (SWL_EXIT_USAGE); the usage itself is for --help only.
+ */
+void swl_usage_err(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+/* S as shown in a message: quoted, control characters escaped, cut short. */
+const char *swl_shown(const char *s);
 
 /*
  * The options of every tracing tool, with getopt_long(): their short
  * letters, their long forms (to put first in the tool's table), and
  * swl_common_opt(), which takes one of them (false: not one of them; a
- * bad value or an unknown option exits with status 2 and the usage).
+ * bad value exits with status 2 and one line naming the option).
+ *
+ * swl_getopt() is getopt_long() that says itself, in one line with status
+ * 2, what is wrong with an unknown option, a missing value or a value
+ * given to an option that takes none; it keeps the tables for
+ * swl_opt_name().
  */
+struct option;
+int swl_getopt(int argc, char *const argv[], const char *shortopts,
+	       const struct option *longopts);
+/* Option VAL of swl_getopt()'s tables as messages name it: "-r/--rows". */
+const char *swl_opt_name(int val);
 #define SWL_COMMON_SHORTOPTS	"d:jm:vh"
 #define SWL_COMMON_LONGOPTS \
 	{ "device", required_argument, NULL, 'd' }, \
@@ -122,11 +139,21 @@ int swl_parse_mode(const char *s, enum swl_mode *m);
 "tracefs (--mode full), 7 no swiotlb, 8 no mode works on this kernel,\n" \
 "9 the --mode asked for cannot run.\n"
 bool swl_common_opt(int c, const char *arg, const char *usage, struct swl_opts *o);
-/* A positive whole number; else usage error "invalid WHAT". */
-long swl_parse_count(const char *usage, const char *what, const char *s);
-/* A number of seconds in [MIN, MAX] (MIN excluded when 0). */
-double swl_parse_seconds(const char *usage, const char *what, const char *s,
-			 double min, double max);
+/*
+ * Values, parsed strictly (decimal digits, no space, '+', hex, inf or
+ * nan, nothing after the number): a whole number in [MIN, MAX], a number
+ * of seconds in [MIN, MAX] (MIN excluded when 0).  Else one line naming
+ * WHAT (an option, or a positional argument: "INTERVAL") and S, status 2.
+ */
+long swl_parse_count(const char *what, const char *s, long min, long max);
+double swl_parse_seconds(const char *what, const char *s, double min, double max);
+/*
+ * PATH, the value of option WHAT, can be written (created, or an existing
+ * file overwritten), checked without touching it: else one line and
+ * status 1 (2 for an empty PATH).  Before anything is loaded, so that a
+ * bad path costs nothing.
+ */
+void swl_check_output(const char *what, const char *path);
 extern volatile sig_atomic_t swl_exiting;
 void swl_handle_signals(void);
 
@@ -168,7 +195,7 @@ void swl_json_quote(FILE *f, const char *s);
 /* Events: names, the -e list, one text line, one JSON object. */
 const char *swl_event_name(unsigned int type);	/* "?" for an unknown one */
 int swl_event_type(const char *name);		/* 0 for an unknown name */
-unsigned int swl_parse_events(const char *usage, const char *list);	/* mask, or exits 2 */
+unsigned int swl_parse_events(const char *what, const char *list);	/* mask, or exits 2 */
 enum swl_event_layout {
 	SWL_EV_LINE_TOP,	/* time, event, details: swiotlbtop's latest events */
 	SWL_EV_LINE_SNOOP,	/* time, cpu, pid, comm, device, event, bytes, details */

@@ -6,18 +6,22 @@
  * mapping failures marked.
  *
  * Each line of the record is parsed as JSON (RFC 8259) by the small parser
- * below; a line that is not JSON, or not an interval of swiotlbtop, stops
- * the tool with one message naming the line.  Keys it does not use are
- * ignored; a value that is null (e.g. the capacity without debugfs) is a
- * gap in its line of the picture.
+ * below; a line that is not JSON, or not an interval of swiotlbtop (a key
+ * the picture uses with a value swiotlbtop does not write: a string for a
+ * number, a negative time), stops the tool with one message naming the
+ * line.  Keys it does not use are ignored; a value that is null (e.g. the
+ * capacity without debugfs) is a gap in its line of the picture.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #define SCHEMA		1	/* the newest record schema known here */
 #define MAX_DEPTH	64
@@ -50,13 +54,42 @@ static void jfree(struct jval *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/*
+ * Every error: one line and STATUS, 2 for bad usage (the same messages as
+ * swiotlbtop's), 1 for a record that cannot be read or is not one, and an
+ * output that cannot be written.
+ */
+static void __attribute__((noreturn, format(printf, 2, 3))) die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("swiotlb-timeline: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+/* An argument in a message: quoted, kept to one line (a control byte: '?'). */
+static const char *quoted(const char *arg)
+{
+	static char bufs[2][208];
+	static unsigned int next;
+	char *b = bufs[next++ % 2];
+
+	snprintf(b, sizeof(bufs[0]), "'%.200s'", arg);
+	for (char *p = b; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return b;
+}
+
 static void *xrealloc(void *p, size_t size)
 {
 	p = realloc(p, size ? size : 1);
-	if (!p) {
-		fputs("swiotlb-timeline: out of memory\n", stderr);
-		exit(1);
-	}
+	if (!p)
+		die(1, "out of memory");
 	return p;
 }
 
@@ -341,14 +374,6 @@ static const struct jval *jget(const struct jval *o, const char *key)
 	return NULL;
 }
 
-/* Member KEY as a number, or NAN when it is null or missing. */
-static double jnum(const struct jval *o, const char *key)
-{
-	const struct jval *v = jget(o, key);
-
-	return v && v->type == J_NUM ? v->num : NAN;
-}
-
 static const char *jstr(const struct jval *o, const char *key)
 {
 	const struct jval *v = jget(o, key);
@@ -375,7 +400,8 @@ static const char usage_text[] =
 "  -o, --output FILE   write the SVG to FILE (default: standard output)\n"
 "  -t, --title TEXT    title of the picture\n"
 "  -h, --help          this help\n"
-"Exit status: 0 ok, 1 error (unreadable, malformed or empty record), 2 usage.\n";
+"Exit status: 0 ok, 1 error (unreadable, malformed or empty record, output\n"
+"not written), 2 usage.\n";
 
 
 /* Value S of sample I: 0 capacity, 1 used, 2 transient slots; NAN: null. */
@@ -393,42 +419,64 @@ static void add_mark(double t, int type)
 {
 	if (nmarks == capmarks) {
 		capmarks = capmarks ? 2 * capmarks : 64;
-		marks = realloc(marks, capmarks * sizeof(*marks));
-		if (!marks) { perror("swiotlb-timeline"); exit(1); }
+		marks = xrealloc(marks, capmarks * sizeof(*marks));
 	}
 	marks[nmarks].t = t;
 	marks[nmarks++].type = type;
-}
-
-static void parse_events(const struct jval *events, double mono0)
-{
-	for (size_t i = 0; events && events->type == J_ARR && i < events->n; i++) {
-		const struct jval *e = &events->items[i];
-		double t = (jnum(e, "ts_ns") - mono0) / 1e9;
-		const char *type = jstr(e, "type");
-
-		if (isnan(t))
-			continue;
-		if (!strcmp(type, "pool_add"))
-			add_mark(t, !strcmp(jstr(e, "cause"), "transient") ? 2 : 0);
-		else if (!strcmp(type, "pool_remove"))
-			add_mark(t, 1);
-		else if (!strcmp(type, "map_failed"))
-			add_mark(t, 3);
-	}
 }
 
 /* A record's line LINENO: invalid, one message and status 1. */
 static void __attribute__((noreturn)) bad_record(const char *file, size_t lineno,
 						 size_t col, const char *fmt, const char *arg)
 {
-	fprintf(stderr, "swiotlb-timeline: %s:%zu", file, lineno);
+	char what[256], where[32] = "";
+
+	snprintf(what, sizeof(what), fmt, arg);
 	if (col)
-		fprintf(stderr, ":%zu", col);
-	fputs(": ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	exit(1);
+		snprintf(where, sizeof(where), ":%zu", col);
+	die(1, "%s:%zu%s: %s", file, lineno, where, what);
+}
+
+/*
+ * Member KEY of O as swiotlbtop writes it: a number of 0 or more (a time,
+ * a count), null or missing (NAN); anything else is not a swiotlbtop
+ * record, and stops the tool on this line.
+ */
+static double member_num(const char *file, size_t lineno, const struct jval *o, const char *key)
+{
+	const struct jval *v = jget(o, key);
+
+	if (!v || v->type == J_NULL)
+		return NAN;
+	if (v->type != J_NUM || !isfinite(v->num) || v->num < 0)
+		bad_record(file, lineno, 0, "\"%s\" is neither null nor a number of 0 or more", key);
+	return v->num;
+}
+
+/* The events of a line: marks, where MONO0, the start, is known (not -1). */
+static void parse_events(const char *file, size_t lineno, const struct jval *events, double mono0)
+{
+	if (!events || events->type == J_NULL)
+		return;
+	if (events->type != J_ARR)
+		bad_record(file, lineno, 0, "\"%s\" is not an array", "events");
+	for (size_t i = 0; i < events->n; i++) {
+		const struct jval *e = &events->items[i];
+		const struct jval *type = jget(e, "type");
+		double t;
+
+		if (e->type != J_OBJ || !type || type->type != J_STR)
+			bad_record(file, lineno, 0, "%s", "an event is not an object with a \"type\" string");
+		t = (member_num(file, lineno, e, "ts_ns") - mono0) / 1e9;
+		if (isnan(t) || mono0 < 0)
+			continue;
+		if (!strcmp(type->str, "pool_add"))
+			add_mark(t, !strcmp(jstr(e, "cause"), "transient") ? 2 : 0);
+		else if (!strcmp(type->str, "pool_remove"))
+			add_mark(t, 1);
+		else if (!strcmp(type->str, "map_failed"))
+			add_mark(t, 3);
+	}
 }
 
 /* One line of the record into a sample and marks. */
@@ -439,33 +487,73 @@ static void read_line(const char *file, size_t lineno, const char *line, double 
 	struct jval o;
 	const char *err;
 	size_t col;
-	char num[32];
+	double mono;
 
 	if (json_parse(line, &o, &col, &err))
 		bad_record(file, lineno, col, "not valid JSON: %s", err);
 	if (o.type != J_OBJ)
 		bad_record(file, lineno, 0, "%s", "not a JSON object, so not a swiotlbtop interval");
 	v = jget(&o, "schema");
-	if (v && (v->type != J_NUM || v->num > SCHEMA || v->num < 1)) {
-		snprintf(num, sizeof(num), "%g", v->type == J_NUM ? v->num : -1);
+	if (v && v->type != J_NUM)
+		bad_record(file, lineno, 0, "%s", "\"schema\" is not a number");
+	if (v && (v->num > SCHEMA || v->num < 1 || v->num != floor(v->num))) {
+		char num[32];
+
+		snprintf(num, sizeof(num), "%g", v->num);
 		bad_record(file, lineno, 0, "schema %s is not one this swiotlb-timeline reads (1)", num);
 	}
-	smp.t = jnum(&o, "time");
-	if (isnan(smp.t))
+	if (!jget(&o, "time"))
 		bad_record(file, lineno, 0, "%s", "no \"time\": not a swiotlbtop interval");
-	smp.cap = jnum(&o, "capacity_slots");
-	smp.used = jnum(&o, "used_slots");
-	smp.transient = jnum(&o, "transient_slots");
-	if (*mono0 < 0 && !isnan(jnum(&o, "mono_ns")))
-		*mono0 = jnum(&o, "mono_ns") - smp.t * 1e9;
+	smp.t = member_num(file, lineno, &o, "time");
+	if (isnan(smp.t))
+		bad_record(file, lineno, 0, "\"%s\" is null", "time");
+	smp.cap = member_num(file, lineno, &o, "capacity_slots");
+	smp.used = member_num(file, lineno, &o, "used_slots");
+	smp.transient = member_num(file, lineno, &o, "transient_slots");
+	mono = member_num(file, lineno, &o, "mono_ns");
+	if (*mono0 < 0 && !isnan(mono))
+		*mono0 = mono - smp.t * 1e9;
 	if (nsamples == capsamples) {
 		capsamples = capsamples ? 2 * capsamples : 256;
 		samples = xrealloc(samples, capsamples * sizeof(*samples));
 	}
 	samples[nsamples++] = smp;
-	if (*mono0 >= 0)
-		parse_events(jget(&o, "events"), *mono0);
+	/* Checked in every line; marks where the clock of the events is known. */
+	parse_events(file, lineno, jget(&o, "events"), *mono0);
 	jfree(&o);
+}
+
+/* Whether paths A and B are the same file (both there). */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * The end of the picture: written out, or an error, and then no partial
+ * picture is left (a regular file OUT, which this run created or
+ * truncated, is removed; a device or a pipe is left alone).
+ */
+static void finish(FILE *f, const char *out)
+{
+	struct stat st;
+	bool regular = out && !fstat(fileno(f), &st) && S_ISREG(st.st_mode);
+	int err = 0;
+
+	errno = 0;
+	if (fflush(f) || ferror(f))
+		err = errno ? errno : EIO;
+	if (out && fclose(f) && !err)
+		err = errno;
+	if (!err)
+		return;
+	if (!out)
+		die(1, "cannot write standard output: %s", strerror(err));
+	if (regular)
+		unlink(out);
+	die(1, "-o/--output %s: cannot write: %s", quoted(out), strerror(err));
 }
 
 static void xml_text(FILE *f, const char *s)
@@ -489,7 +577,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *out = NULL, *title = "swiotlb timeline";
+	const char *out = NULL, *title = "swiotlb timeline", *record;
 	double mono0 = -1, tmax = 0, ymax = 1;
 	char *line = NULL;
 	size_t cap = 0, lineno = 0;
@@ -497,42 +585,56 @@ int main(int argc, char **argv)
 	FILE *in, *f;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
+	/* ':' first: a missing value is ':', an unknown option '?'. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 't': title = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
-		default: fputs(usage_text, stderr); return 2;
+		case ':':
+			die(2, "%s needs a value", optopt == 'o' ? "-o/--output" : "-t/--title");
+		default:
+			/* optopt: 'h' for --help=..., an unknown letter, 0 for an unknown long option */
+			if (optopt == 'h')
+				die(2, "-h/--help takes no value: %s", quoted(argv[optind - 1]));
+			if (optopt)
+				die(2, "unknown option '-%c' (swiotlb-timeline --help lists them)", optopt);
+			die(2, "unknown or ambiguous option %s (swiotlb-timeline --help lists them)",
+			    quoted(argv[optind - 1]));
 		}
 	}
-	if (optind != argc - 1) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
-	in = fopen(argv[optind], "r");
-	if (!in) {
-		fprintf(stderr, "swiotlb-timeline: cannot read %s: %s\n", argv[optind], strerror(errno));
-		return 1;
-	}
+	if (optind == argc)
+		die(2, "no RECORD to draw (a file of swiotlbtop --record)");
+	if (optind + 1 < argc)
+		die(2, "unexpected argument %s (one RECORD only)", quoted(argv[optind + 1]));
+	record = argv[optind];
+	if (!*record)
+		die(2, "RECORD '': empty value");
+	if (out && !*out)
+		die(2, "-o/--output '': empty value");
+	/* Drawing over the record would lose it. */
+	if (out && same_file(out, record))
+		die(2, "-o/--output %s: that is the RECORD, which the picture would overwrite",
+		    quoted(out));
+	in = fopen(record, "r");
+	if (!in)
+		die(1, "RECORD %s: cannot read: %s", quoted(record), strerror(errno));
 	while ((len = getline(&line, &cap, in)) > 0) {
 		lineno++;
 		if (strlen(line) != (size_t)len)
-			bad_record(argv[optind], lineno, strlen(line) + 1, "%s",
+			bad_record(record, lineno, strlen(line) + 1, "%s",
 				   "not valid JSON: a NUL byte");
 		if (!line[strspn(line, " \t\r\n")])
 			continue;	/* a blank line */
-		read_line(argv[optind], lineno, line, &mono0);
+		read_line(record, lineno, line, &mono0);
 	}
-	if (ferror(in)) {
-		fprintf(stderr, "swiotlb-timeline: cannot read %s: %s\n", argv[optind], strerror(errno));
-		return 1;
-	}
+	if (ferror(in))
+		die(1, "RECORD %s: cannot read: %s", quoted(record), strerror(errno));
 	free(line);
 	fclose(in);
-	if (!nsamples) {
-		fprintf(stderr, "swiotlb-timeline: %s holds no swiotlbtop record\n", argv[optind]);
-		return 1;
-	}
+	if (!nsamples)
+		die(1, "RECORD %s: holds no swiotlbtop interval", quoted(record));
 	for (size_t i = 0; i < nsamples; i++) {
 		tmax = fmax(tmax, samples[i].t);
 		/* fmax() skips a NAN: a value that was null */
@@ -544,10 +646,8 @@ int main(int argc, char **argv)
 	ymax *= 1.1;
 
 	f = out ? fopen(out, "w") : stdout;
-	if (!f) {
-		fprintf(stderr, "swiotlb-timeline: cannot write %s: %s\n", out, strerror(errno));
-		return 1;
-	}
+	if (!f)
+		die(1, "-o/--output %s: cannot write: %s", quoted(out), strerror(errno));
 	const double W = 960, H = 480, L = 80, R = 180, T = 50, B = 50;
 	const double pw = W - L - R, ph = H - T - B;
 #define X(t) (L + (t) / tmax * pw)
@@ -646,9 +746,6 @@ int main(int argc, char **argv)
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#555\">%zu samples, %zu events</text>\n",
 		W - R + 16, T + 10 + 20 * 7 + 10, nsamples, nmarks);
 	fprintf(f, "</svg>\n");
-	if (out && fclose(f)) {
-		fprintf(stderr, "swiotlb-timeline: cannot write %s: %s\n", out, strerror(errno));
-		return 1;
-	}
+	finish(f, out);
 	return 0;
 }

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +46,6 @@ static struct swl_opts opts;	/* -d, -j, -m, -v and the -e mask for swl_setup() *
 
 static long seen;
 static struct swl_ctx ctx;
-
-#define usage_err(msg, arg) swl_usage_err(usage_text, msg, arg)
 
 static int handle_event(void *c, void *data, size_t len)
 {
@@ -89,20 +88,22 @@ int main(int argc, char **argv)
 	int c, err;
 
 	swl_prog = "swiotlbsnoop";
-	while ((c = getopt_long(argc, argv, SWL_COMMON_SHORTOPTS "e:c:D:", longopts,
-				NULL)) != -1) {
+	while ((c = swl_getopt(argc, argv, SWL_COMMON_SHORTOPTS "e:c:D:", longopts)) != -1) {
 		if (swl_common_opt(c, optarg, usage_text, &opts))
 			continue;
 		switch (c) {
-		case 'e': env.mask = swl_parse_events(usage_text, optarg); break;
-		case 'c': env.count = swl_parse_count(usage_text, "count", optarg); break;
+		case 'e': env.mask = swl_parse_events(swl_opt_name(c), optarg); break;
+		case 'c':
+			env.count = swl_parse_count(swl_opt_name(c), optarg, 1, LONG_MAX);
+			break;
 		case 'D':
-			env.duration = swl_parse_seconds(usage_text, "duration", optarg, 0, 1e9);
+			env.duration = swl_parse_seconds(swl_opt_name(c), optarg, 0, 1e9);
 			break;
 		}
 	}
 	if (optind < argc)
-		usage_err("unexpected argument", argv[optind]);
+		swl_usage_err("unexpected argument %s (swiotlbsnoop takes none)",
+			      swl_shown(argv[optind]));
 
 	opts.snoop = true;
 	opts.ev_mask = env.mask;

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +77,6 @@ static struct swl_event evbuf[MAX_EVENTS], recent[RECENT];
 static int nev, nev_dropped, nrecent, recent_pos;
 static struct swl_ctx ctx;
 
-#define usage_err(msg, arg) swl_usage_err(usage_text, msg, arg)
-
 static const struct option longopts[] = {
 	SWL_COMMON_LONGOPTS,
 	{ "batch", no_argument, NULL, 'b' },
@@ -96,15 +95,15 @@ static void parse_args(int argc, char **argv)
 	long rows;
 	int c;
 
-	while ((c = getopt_long(argc, argv, SWL_COMMON_SHORTOPTS "bCr:s:SHP", longopts,
-				NULL)) != -1) {
+	while ((c = swl_getopt(argc, argv, SWL_COMMON_SHORTOPTS "bCr:s:SHP", longopts)) != -1) {
 		if (swl_common_opt(c, optarg, usage_text, &opts))
 			continue;
 		switch (c) {
 		case 'b': env.batch = true; break;
 		case 'C': env.noclear = true; break;
 		case 'r':
-			rows = swl_parse_count(usage_text, "number of rows", optarg);
+			/* At most N: more than there are is all of them. */
+			rows = swl_parse_count(swl_opt_name(c), optarg, 1, LONG_MAX);
 			env.rows = rows > SWL_MAX_POOLS * 16 ? SWL_MAX_POOLS * 16 : rows;
 			break;
 		case 's':
@@ -113,7 +112,8 @@ static void parse_args(int argc, char **argv)
 			else if (!strcmp(optarg, "held")) env.sort = SORT_HELD;
 			else if (!strcmp(optarg, "fails")) env.sort = SORT_FAILS;
 			else if (!strcmp(optarg, "hold")) env.sort = SORT_HOLD;
-			else usage_err("invalid sort key", optarg);
+			else swl_usage_err("%s %s: not a sort key (maps, bytes, held, fails or hold)",
+					   swl_opt_name(c), swl_shown(optarg));
 			break;
 		case 'S': env.slots = true; break;
 		case 'H': env.hist = true; break;
@@ -122,15 +122,19 @@ static void parse_args(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		env.interval = swl_parse_seconds(usage_text, "interval", argv[optind++], 0.01, 3600);
+		env.interval = swl_parse_seconds("INTERVAL", argv[optind++], 0.01, 3600);
 	if (optind < argc)
-		env.count = swl_parse_count(usage_text, "count", argv[optind++]);
+		env.count = swl_parse_count("COUNT", argv[optind++], 1, LONG_MAX);
 	if (optind < argc)
-		usage_err("unexpected argument", argv[optind]);
+		swl_usage_err("unexpected argument %s (after INTERVAL and COUNT)",
+			      swl_shown(argv[optind]));
 	if (env.hist_dev && !env.hist)
-		usage_err("-P needs -H", NULL);
+		swl_usage_err("-P/--hist-per-device needs -H/--hist");
 	if (opts.json && env.batch)
-		usage_err("-j and -b exclude each other", NULL);
+		swl_usage_err("-j/--json and -b/--batch exclude each other");
+	/* Last: a bad flag is status 2 whatever the file. */
+	if (env.record)
+		swl_check_output("--record", env.record);
 }
 
 static int handle_event(void *c, void *data, size_t len)
@@ -842,7 +846,8 @@ int main(int argc, char **argv)
 	if (env.record) {
 		rec = fopen(env.record, "w");
 		if (!rec)
-			swl_fail(SWL_EXIT_ERROR, "cannot write %s: %s", env.record, strerror(errno));
+			swl_fail(SWL_EXIT_ERROR, "--record %s: cannot write: %s",
+				 swl_shown(env.record), strerror(errno));
 	}
 	swl_handle_signals();
 	memset(&prev, 0, sizeof(prev));
@@ -897,7 +902,8 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (rec && fclose(rec))
-		swl_fail(SWL_EXIT_ERROR, "cannot write %s: %s", env.record, strerror(errno));
+		swl_fail(SWL_EXIT_ERROR, "--record %s: cannot write: %s", swl_shown(env.record),
+			 strerror(errno));
 	ring_buffer__free(rb);
 	free(k);
 	swl_destroy(&ctx);

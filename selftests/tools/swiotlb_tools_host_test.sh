@@ -9,7 +9,10 @@
 # checks that the tools take that mode (not trusting what they claim),
 # exit 0, and that their JSON parses and carries the mode.  A tool that
 # does not fall back to the mode the kernel allows fails; nothing is
-# skipped, except the whole test when not run as root.  Prints TAP.
+# skipped, except the whole test when not run as root.  Then a table of
+# bad input, every option, argument and file of the three tools, each
+# case one line on stderr and its status before anything is loaded, and
+# good values at the edges.  Prints TAP.
 #
 # Usage: swiotlb_tools_host_test.sh TOOLSDIR   (e.g. tools/build)
 set -euo pipefail
@@ -331,5 +334,272 @@ check "host $k: --record with a bad flag after it: status 2, no file (status $rc
 rc=0; run tlnone "$T/swiotlb-timeline" "$work/none.rec" || rc=$?
 check "host $k: swiotlb-timeline on a missing record: one line, status 1 (status $rc)" \
 	eval '[ "$rc" = 1 ] && [ "$(wc -l <"$work/tlnone.err")" = 1 ]' 
+
+# --- bad input: every option, argument and file of the three tools ----------
+# Each case of the table runs as nobody, with copies of the tools in
+# $work/bin (the build directory may be out of nobody's reach), in the
+# empty directory $work/cwd that nobody may write to: a tool that went on
+# to load BPF would stop at the privilege check with status 4, and one
+# that wrote a file would leave it there.  A case passes with its status,
+# one line on stderr that starts with the tool's name and holds SAYS
+# (the option or file and the value), nothing on stdout and $work/cwd
+# still empty.
+chmod 755 "$work"
+mkdir -p "$work/bin" "$work/cwd" "$work/rec" "$work/ro"
+chmod 1777 "$work/cwd"
+cp "$T/swiotlbtop" "$T/swiotlbsnoop" "$T/swiotlb-timeline" "$work/bin/"
+# Records: one good interval, then one file for each way to be bad.
+r=$work/rec
+echo '{"schema":1,"time":0,"mono_ns":1000,"capacity_slots":null,"used_slots":null,"transient_slots":null,"events":[]}' >"$r/ok.rec"
+: >"$r/empty.rec"
+printf '\n \n' >"$r/blank.rec"
+echo '{"schema":1,"time":' >"$r/trunc.rec"
+echo 'hello' >"$r/notjson.rec"
+printf '{"schema":1,"time":0}\0\n' >"$r/nul.rec"
+echo '[1,2]' >"$r/array.rec"
+echo '{"schema":2,"time":0}' >"$r/schema2.rec"
+echo '{"schema":"1","time":0}' >"$r/schemastr.rec"
+echo '{"schema":1}' >"$r/notime.rec"
+echo '{"schema":1,"time":"x"}' >"$r/timestr.rec"
+echo '{"schema":1,"time":-5}' >"$r/negtime.rec"
+echo '{"schema":1,"time":1,"capacity_slots":"x"}' >"$r/capstr.rec"
+echo '{"schema":1,"time":1,"events":{}}' >"$r/evobj.rec"
+cp "$r/ok.rec" "$r/unreadable.rec"
+chmod 000 "$r/unreadable.rec"
+# as_nobody CMD...: CMD as nobody, without capabilities, in $work/cwd
+as_nobody() {
+	(cd "$work/cwd" && exec setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all "$@")
+}
+# bad_case STATUS PROG SAYS WORDS: PROG with WORDS, its arguments as
+# shell words ($work in them too)
+bad_case() {
+	local want=$1 prog=$2 says=$3 words=$4 rc=0 line
+	eval "set -- $words"
+	as_nobody "$work/bin/$prog" "$@" </dev/null >"$work/bad.out" 2>"$work/err" || rc=$?
+	line=$(head -n 1 "$work/err")
+	if [ "$rc" = "$want" ] && [ "$(wc -l <"$work/err")" = 1 ] &&
+		[[ $line == "$prog: "* && $line == *"$says"* ]] &&
+		[ ! -s "$work/bad.out" ] && [ -z "$(ls -A "$work/cwd")" ]; then
+		return 0
+	fi
+	{
+		echo "status $rc, want $want, and one line with: $says"
+		[ ! -s "$work/bad.out" ] || echo "stdout: $(head -c 200 "$work/bad.out")"
+		[ -z "$(ls -A "$work/cwd")" ] || echo "left in the directory: $(ls -A "$work/cwd")"
+	} >>"$work/err"
+	find "$work/cwd" -mindepth 1 -delete
+	return 1
+}
+ncases=0
+t0=$(date +%s%N)
+# One case a line: STATUS|TOOL|SAYS|WORDS, TOOL top, snoop or tl, @W@ for
+# $work in SAYS and WORDS (SAYS, not "expect": that is the mode).
+while IFS='|' read -r want tool says words; do
+	case $want in '' | '#'*) continue ;; esac
+	case $tool in
+	top) prog=swiotlbtop ;;
+	snoop) prog=swiotlbsnoop ;;
+	*) prog=swiotlb-timeline ;;
+	esac
+	ncases=$((ncases + 1))
+	check "host $k: bad input: $prog ${words:-(nothing)}: status $want, one line naming it" \
+		bad_case "$want" "$prog" "${says//@W@/$work}" "${words//@W@/$work}"
+done <<'CASES'
+# swiotlbtop: INTERVAL and COUNT
+2|top|INTERVAL '': empty value|''
+2|top|INTERVAL 'x': not a number|x 1
+2|top|INTERVAL '0': must be from 0.01 to 3600 seconds|0 1
+2|top|INTERVAL '0.001': must be from 0.01|0.001 1
+2|top|INTERVAL '-1': must be from 0.01|-- -1 1
+2|top|unknown option '-1'|-1 1
+2|top|INTERVAL '3601': must be from 0.01 to 3600|3601 1
+2|top|INTERVAL '99999999999999999999': must be|99999999999999999999 1
+2|top|INTERVAL '1e400': must be|1e400 1
+2|top|INTERVAL '1x': not a number|1x 1
+2|top|INTERVAL '0.5s': not a number|0.5s 1
+2|top|INTERVAL ' 1': not a number|' 1' 1
+2|top|INTERVAL '+1': not a number|+1 1
+2|top|INTERVAL '0x10': not a number|0x10 1
+2|top|INTERVAL 'nan': not a number|nan 1
+2|top|INTERVAL 'inf': not a number|inf 1
+2|top|COUNT '': empty value|1 ''
+2|top|COUNT 'x': not a whole number|1 x
+2|top|COUNT '0': must be at least 1|1 0
+2|top|COUNT '-3': must be at least 1|-- 1 -3
+2|top|COUNT '1.5': not a whole number|1 1.5
+2|top|COUNT '2x': not a whole number|1 2x
+2|top|COUNT '99999999999999999999': must be at most|1 99999999999999999999
+2|top|unexpected argument '3'|1 1 3
+# swiotlbtop: options with a value, the last one missing its value
+2|top|-r/--rows needs a value|-r
+2|top|-r/--rows needs a value|--rows
+2|top|-r/--rows '': empty value|-r ''
+2|top|-r/--rows 'x': not a whole number|-r x
+2|top|-r/--rows '-1': must be at least 1|-r -1
+2|top|-r/--rows '0': must be at least 1|--rows 0
+2|top|-r/--rows '2x': not a whole number|-r 2x
+2|top|-r/--rows '1.5': not a whole number|--rows=1.5
+2|top|-r/--rows '99999999999999999999': must be at most|-r 99999999999999999999
+2|top|-s/--sort needs a value|-s
+2|top|-s/--sort '': not a sort key|-s ''
+2|top|-s/--sort 'nosuch': not a sort key (maps, bytes, held, fails or hold)|-s nosuch
+2|top|-s/--sort 'BYTES': not a sort key|--sort=BYTES
+2|top|-s/--sort 'a\x0ab': not a sort key|-s $'a\nb'
+2|top|-d/--device needs a value|-d
+2|top|-d/--device '': empty value|-d ''
+2|top|-d/--device '0123456789012345678901234567890x': longer than a device name|-d 0123456789012345678901234567890x
+2|top|-m/--mode needs a value|--mode
+2|top|-m/--mode 'nosuch': not a mode|-m nosuch
+2|top|-m/--mode '': not a mode|--mode=
+2|top|--record needs a value|--record
+2|top|--record '': empty value|--record ''
+1|top|--record '/nonexistent/dir/x': cannot write: No such file or directory|--record /nonexistent/dir/x 0.01 1
+1|top|--record '@W@/cwd': cannot write: Is a directory|--record @W@/cwd 0.01 1
+1|top|--record '@W@/ro/x.rec': cannot write: Permission denied|--record @W@/ro/x.rec 0.01 1
+1|top|--record '@W@/rec/ok.rec/x': cannot write: Not a directory|--record @W@/rec/ok.rec/x
+2|top|unknown or ambiguous option '--bogus'|--record @W@/cwd/r.rec --bogus
+2|top|-r/--rows '0'|--record @W@/cwd/r.rec -r 0 0.01 1
+# swiotlbtop: options without a value, unknown options, combinations
+2|top|-j/--json takes no value: '--json=1'|--json=1
+2|top|-b/--batch takes no value: '--batch=yes'|--batch=yes
+2|top|-h/--help takes no value: '--help=1'|--help=1
+2|top|unknown option '-X'|-X
+2|top|unknown option '-X'|-bX
+2|top|unknown or ambiguous option '--bogus'|--bogus
+2|top|unknown or ambiguous option '--h'|--h
+2|top|-P/--hist-per-device needs -H/--hist|-P
+2|top|-j/--json and -b/--batch exclude each other|-j -b
+# swiotlbsnoop
+2|snoop|-e/--events needs a value|-e
+2|snoop|-e/--events '': empty value|-e ''
+2|snoop|-e/--events 'nosuch': unknown event type 'nosuch' (map, unmap,|-e nosuch
+2|snoop|-e/--events 'map,MAP': unknown event type 'MAP'|--events=map,MAP
+2|snoop|-e/--events 'map,': an empty event type|-e map,
+2|snoop|-e/--events 'map,,unmap': an empty event type|-e map,,unmap
+2|snoop|-e/--events ',': an empty event type|-e ,
+2|snoop|-c/--count needs a value|-c
+2|snoop|-c/--count '': empty value|-c ''
+2|snoop|-c/--count 'x': not a whole number|--count x
+2|snoop|-c/--count '0': must be at least 1|-c 0
+2|snoop|-c/--count '-1': must be at least 1|-c -1
+2|snoop|-c/--count '1.5': not a whole number|-c 1.5
+2|snoop|-c/--count '5x': not a whole number|-c 5x
+2|snoop|-c/--count '99999999999999999999': must be at most|-c 99999999999999999999
+2|snoop|-D/--duration needs a value|--duration
+2|snoop|-D/--duration '': empty value|-D ''
+2|snoop|-D/--duration 'x': not a number of seconds|-D x
+2|snoop|-D/--duration '0': must be more than 0|-D 0
+2|snoop|-D/--duration '0.0': must be more than 0|-D 0.0
+2|snoop|-D/--duration '-1': must be more than 0|-D -1
+2|snoop|-D/--duration '1x': not a number of seconds|-D 1x
+2|snoop|-D/--duration '0.5s': not a number of seconds|-D 0.5s
+2|snoop|-D/--duration '0x1': not a number of seconds|-D 0x1
+2|snoop|-D/--duration ' 1': not a number of seconds|-D ' 1'
+2|snoop|-D/--duration '1e10': must be more than 0 and at most 1000000000 seconds|-D 1e10
+2|snoop|-D/--duration '1e400': must be more than 0|-D 1e400
+2|snoop|-D/--duration 'nan': not a number|-D nan
+2|snoop|-d/--device needs a value|-d
+2|snoop|-d/--device '': empty value|--device ''
+2|snoop|-m/--mode 'nosuch': not a mode|-m nosuch
+2|snoop|-j/--json takes no value|--json=yes
+2|snoop|unknown option '-X'|-X
+2|snoop|unknown or ambiguous option '--bogus'|--bogus
+2|snoop|unexpected argument 'extra'|extra
+# swiotlb-timeline: options and arguments
+2|tl|no RECORD to draw|
+2|tl|no RECORD to draw|-t title
+2|tl|RECORD '': empty value|''
+2|tl|unexpected argument 'b'|@W@/rec/ok.rec b
+2|tl|-o/--output needs a value|@W@/rec/ok.rec -o
+2|tl|-t/--title needs a value|@W@/rec/ok.rec -t
+2|tl|-o/--output '': empty value|-o '' @W@/rec/ok.rec
+2|tl|-o/--output '@W@/rec/ok.rec': that is the RECORD|-o @W@/rec/ok.rec @W@/rec/ok.rec
+2|tl|-h/--help takes no value|--help=1
+2|tl|unknown option '-X'|-X @W@/rec/ok.rec
+2|tl|unknown or ambiguous option '--bogus'|--bogus @W@/rec/ok.rec
+# swiotlb-timeline: records missing, unreadable, empty or malformed
+1|tl|RECORD '@W@/rec/none.rec': cannot read: No such file or directory|@W@/rec/none.rec
+1|tl|RECORD '@W@/cwd': cannot read: Is a directory|@W@/cwd
+1|tl|RECORD '@W@/rec/unreadable.rec': cannot read: Permission denied|@W@/rec/unreadable.rec
+1|tl|RECORD '@W@/rec/empty.rec': holds no swiotlbtop interval|@W@/rec/empty.rec
+1|tl|RECORD '@W@/rec/blank.rec': holds no swiotlbtop interval|@W@/rec/blank.rec
+1|tl|@W@/rec/trunc.rec:1:21: not valid JSON: unexpected end of line|@W@/rec/trunc.rec
+1|tl|@W@/rec/notjson.rec:1:1: not valid JSON|@W@/rec/notjson.rec
+1|tl|@W@/rec/nul.rec:1:22: not valid JSON: a NUL byte|@W@/rec/nul.rec
+1|tl|@W@/rec/array.rec:1: not a JSON object|@W@/rec/array.rec
+1|tl|@W@/rec/schema2.rec:1: schema 2 is not one|@W@/rec/schema2.rec
+1|tl|@W@/rec/schemastr.rec:1: "schema" is not a number|@W@/rec/schemastr.rec
+1|tl|@W@/rec/notime.rec:1: no "time"|@W@/rec/notime.rec
+1|tl|@W@/rec/timestr.rec:1: "time" is neither null nor a number|@W@/rec/timestr.rec
+1|tl|@W@/rec/negtime.rec:1: "time" is neither null nor a number|@W@/rec/negtime.rec
+1|tl|@W@/rec/capstr.rec:1: "capacity_slots" is neither null nor a number|@W@/rec/capstr.rec
+1|tl|@W@/rec/evobj.rec:1: "events" is not an array|@W@/rec/evobj.rec
+# swiotlb-timeline: an output that cannot be written
+1|tl|-o/--output '/nonexistent/dir/x.svg': cannot write: No such file or directory|-o /nonexistent/dir/x.svg @W@/rec/ok.rec
+1|tl|-o/--output '@W@/cwd': cannot write: Is a directory|-o @W@/cwd @W@/rec/ok.rec
+1|tl|-o/--output '@W@/ro/x.svg': cannot write: Permission denied|-o @W@/ro/x.svg @W@/rec/ok.rec
+CASES
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "host $k: bad input: the $ncases cases took $ms ms (under 5 s), none got to BPF" \
+	[ "$ms" -lt 5000 ]
+
+# Files that a bad run must leave as they were, even where it could write.
+echo 'an older record' >"$work/keep.rec"
+echo '<svg>an older picture</svg>' >"$work/old.svg"
+chmod 666 "$work/keep.rec" "$work/old.svg"
+cp "$r/ok.rec" "$work/ok.copy"
+# kept FILE TEXT...: FILE still holds TEXT
+kept() { [ "$(cat "$1")" = "$2" ]; }
+rc=0; as_nobody "$work/bin/swiotlbtop" --record "$work/keep.rec" -r 0 \
+	>/dev/null 2>"$work/err" || rc=$?
+check "host $k: bad input: swiotlbtop --record FILE -r 0 leaves an existing FILE as it was (status $rc)" \
+	eval '[ "$rc" = 2 ] && kept "$work/keep.rec" "an older record"'
+rc=0; as_nobody "$work/bin/swiotlb-timeline" -o "$work/old.svg" "$r/trunc.rec" \
+	>/dev/null 2>"$work/err" || rc=$?
+check "host $k: bad input: swiotlb-timeline -o FILE on a malformed record leaves FILE as it was (status $rc)" \
+	eval '[ "$rc" = 1 ] && kept "$work/old.svg" "<svg>an older picture</svg>"'
+check "host $k: bad input: swiotlb-timeline -o RECORD RECORD left the record as it was" \
+	cmp -s "$r/ok.rec" "$work/ok.copy"
+rc=0; "$T/swiotlb-timeline" "$r/ok.rec" >/dev/full 2>"$work/err" || rc=$?
+check "host $k: bad input: swiotlb-timeline to a full standard output: one line, status 1 (status $rc)" \
+	eval '[ "$rc" = 1 ] && [ "$(wc -l <"$work/err")" = 1 ] &&
+		grep -q "cannot write standard output: No space left" "$work/err"'
+# A disk that fills up while the picture is written (a tmpfs of one page;
+# the title makes the picture larger): no partial picture is left.
+mkdir "$work/full"
+rc=0
+unshare -m sh -c 'mount -t tmpfs -o size=4k none "$1" && shift && exec "$@"' sh "$work/full" \
+	"$T/swiotlb-timeline" -t "$(printf '%06000d' 0)" -o "$work/full/x.svg" "$r/ok.rec" \
+	>/dev/null 2>"$work/err" || rc=$?
+check "host $k: bad input: swiotlb-timeline -o FILE on a full disk: one line, status 1, no FILE left (status $rc)" \
+	eval '[ "$rc" = 1 ] && [ "$(wc -l <"$work/err")" = 1 ] &&
+		grep -q "^swiotlb-timeline: -o/--output .*x.svg.: cannot write: No space" "$work/err" &&
+		[ ! -e "$work/full/x.svg" ]'
+
+# Good values at the edges, and --help: accepted.
+for prog in swiotlbtop swiotlbsnoop swiotlb-timeline; do
+	rc=0; "$T/$prog" --help >"$work/help.out" 2>"$work/err" || rc=$?
+	check "host $k: $prog --help: usage on stdout, nothing on stderr, status 0 (status $rc)" \
+		eval '[ "$rc" = 0 ] && grep -q "^Usage: $prog " "$work/help.out" && [ ! -s "$work/err" ]'
+done
+printf '\n%s\n\n%s\n' "$(cat "$r/ok.rec")" \
+	'{"schema":1,"time":0.5,"mono_ns":500001000,"capacity_slots":null,"used_slots":null,"transient_slots":null,"events":[]}' \
+	>"$work/blanks.rec"
+rc=0; run tlgood "$T/swiotlb-timeline" -t '' -o "$work/blanks.svg" "$work/blanks.rec" || rc=$?
+check "host $k: good input: swiotlb-timeline -t '' on a record with blank lines and nulls draws it (status $rc)" \
+	eval '[ "$rc" = 0 ] && [ ! -s "$work/tlgood.err" ] && svg_ok "$work/blanks.svg"'
+if [ "$expect" != none ]; then
+	rc=0; run edge1 "$T/swiotlbtop" -b 0.01 1 || rc=$?
+	check "host $k: good input: swiotlbtop -b 0.01 1 (the shortest interval) runs (status $rc)" \
+		eval 'ran_in edge1 "$rc" && [ "$(grep -c "^swiotlbtop - " "$work/edge1.out")" = 1 ]'
+	rc=0; run edge2 "$T/swiotlbtop" --json --rows=100000 --sort=hold \
+		-d 0123456789012345678901234567890 -m auto 5e-2 1 || rc=$?
+	check "host $k: good input: swiotlbtop --json --rows=100000 --sort=hold -d (31 characters) -m auto 5e-2 1 runs (status $rc)" \
+		eval 'ran_in edge2 "$rc" && [ "$(wc -l <"$work/edge2.out")" = 1 ] && json_ok "$work/edge2.out"'
+	rc=0; run edge3 "$T/swiotlbsnoop" -e map,map,bounced -c 1 -D .05 || rc=$?
+	check "host $k: good input: swiotlbsnoop -e map,map,bounced -c 1 -D .05 runs (status $rc)" \
+		eval 'ran_in edge3 "$rc" && grep -q "^TIME" "$work/edge3.out"'
+fi
 echo "1..$n"
 exit "$((failed > 0))"
