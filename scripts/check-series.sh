@@ -9,13 +9,16 @@
 #     files the series touches: no warning that the stock kernel does not
 #     have
 #   - scripts/kernel-doc -none on the touched files: no new warnings
+#   - kernel/dma built with W=1 in the configurations the workbench's
+#     kernels do not use: no CONFIG_SWIOTLB_DYNAMIC, no debugfs and
+#     tracing, i386, arm64 (scripts/build-configs.sh)
 # The mails (b4 0.16 am and shazam against git am) are checked by
 # selftests/send/send_test.sh.
 # Exit status: 0 when every check passed.
 #
 # Usage: scripts/check-series.sh [--no-build | --no-bisect]
 #   --no-build   skip every check that builds (arm64 tools, bisectability,
-#                W=1, sparse)
+#                W=1, sparse, configurations)
 #   --no-bisect  skip only the build after each patch
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -151,5 +154,8 @@ if [ "${#cfiles[@]}" -gt 0 ] || [ "${#docfiles[@]}" -gt 0 ]; then
 	[ -z "$new" ] || printf '%s\n' "$new" >&2
 	result "$([ -z "$new" ]; echo $?)" "kernel-doc: no new warnings in ${#docfiles[@]} touched files"
 fi
+
+# 7. kernel/dma in other configurations, one result each.
+"$PROJECT_ROOT/scripts/build-configs.sh" || failed=1
 
 [ "$failed" -eq 0 ]

@@ -204,7 +204,9 @@ run_known() {
 	check "$tag: 1 failure" eq "$(jv "$f" .total.failures)" 1
 	check "$tag: device holds no mappings at the end (outstanding 0)" \
 		eq "$(jv "$f" ".devices[] | select(.name == \"$DEV\") | .outstanding")" 0
-	check "$tag: hold times plausible (100 pairs, 0 < mean <= max < 60 s since start)" \
+	local hold
+	hold=$(jv "$f" '.devices[0] | "n=\(.total_hold_n) mean=\(.total_hold_mean_ns) max=\(.total_hold_max_ns)"')
+	check "$tag: hold times plausible (100 pairs, 0 < mean <= max < 60 s since start: $hold)" \
 		eval "[ \"\$(jv \"$f\" '.devices[0] | (.total_hold_n == 100 and .total_hold_mean_ns > 0 and .total_hold_mean_ns <= .total_hold_max_ns and .total_hold_max_ns < 60e9)')\" = true ]"
 	check "$tag: per-interval hold counts add up to 100, a mean and maximum only with unmaps" \
 		eq "$(jq -s -c '[([.[].devices[0].hold_n // 0] | add), ([.[].devices[0] | select(.hold_n == 0) | .hold_mean_ns, .hold_max_ns] | all(. == null))]' "$f")" '[100,true]'
