@@ -14,6 +14,7 @@
  *    mappings and bytes per device and the size histogram, nothing about
  *    unmaps, slots or pools.
  * The first three modes also count swiotlb_bounced when the kernel has it.
+ * The first three count each device's mappings by DMA direction too.
  *
  * Counting is done here, in per-CPU maps holding cumulative values; user
  * space takes per-interval deltas.  Only rare events (pool changes,
@@ -265,8 +266,12 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 	s->map_slots += nslots;
 	d = get_dev(s, k);
 	if (d) {
+		u32 i = dir & (SWL_NR_DIRS - 1);
+
 		d->maps++;
 		d->bytes += size;
+		d->dir_maps[i]++;
+		d->dir_bytes[i] += size;
 	}
 	lv.ts = now;
 	lv.size = size;

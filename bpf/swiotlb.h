@@ -17,6 +17,9 @@
 #define SWL_MAX_DEVS	1024	/* devices counted, in BPF and in swiotlbtop */
 #define SWL_LIVE_MIN	65536	/* outstanding mappings tracked, at least */
 #define SWL_LIVE_MAX	(1 << 20)	/* and at most (the swiotlb slots) */
+#define SWL_NR_DIRS	4	/* DMA directions, the kernel's numbers: 0
+				 * bidirectional, 1 to device, 2 from device,
+				 * 3 none (never a mapping's) */
 
 enum swl_hist_id {
 	SWL_HIST_SIZE,		/* mapping size, bytes */
@@ -76,6 +79,8 @@ struct swl_dev {
 	unsigned long long hold_max_ns;	/* of hold_max_epoch */
 	unsigned long long hold_max_epoch;	/* hold_epoch of the BPF side
 						 * when hold_max_ns was set */
+	unsigned long long dir_maps[SWL_NR_DIRS];	/* by DMA direction; */
+	unsigned long long dir_bytes[SWL_NR_DIRS];	/* not in tracepoint mode */
 };
 
 struct swl_live_key {

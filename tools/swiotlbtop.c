@@ -200,6 +200,10 @@ static void read_devs(void)
 			r->cur.hold_n += v[cpu].hold_n;
 			if (v[cpu].hold_max_epoch - epoch <= 1 && v[cpu].hold_max_ns > r->cur.hold_max_ns)
 				r->cur.hold_max_ns = v[cpu].hold_max_ns;
+			for (int d = 0; d < SWL_NR_DIRS; d++) {
+				r->cur.dir_maps[d] += v[cpu].dir_maps[d];
+				r->cur.dir_bytes[d] += v[cpu].dir_bytes[d];
+			}
 		}
 		if (r->cur.hold_max_ns > r->hold_max_total)
 			r->hold_max_total = r->cur.hold_max_ns;
