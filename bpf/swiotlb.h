@@ -20,6 +20,8 @@
 #define SWL_NR_DIRS	4	/* DMA directions, the kernel's numbers: 0
 				 * bidirectional, 1 to device, 2 from device,
 				 * 3 none (never a mapping's) */
+#define SWL_MAX_TASKS	4096	/* task and device pairs counted, the least
+				 * recently used make room (the screen) */
 
 enum swl_hist_id {
 	SWL_HIST_SIZE,		/* mapping size, bytes */
@@ -81,6 +83,23 @@ struct swl_dev {
 						 * when hold_max_ns was set */
 	unsigned long long dir_maps[SWL_NR_DIRS];	/* by DMA direction; */
 	unsigned long long dir_bytes[SWL_NR_DIRS];	/* not in tracepoint mode */
+};
+
+/*
+ * The mappings a task made on a device (swiotlbtop's screen only), in a
+ * least-recently-used table: a task is its thread group (the process).
+ */
+struct swl_task_key {
+	struct swl_dev_key dev;
+	unsigned int tgid;		/* 0: no task context (interrupt,
+					 * softirq, NMI, or the idle task) */
+	unsigned int pad;
+};
+
+struct swl_task {
+	unsigned long long maps;	/* cumulative, since the entry was made */
+	unsigned long long bytes;
+	char comm[SWL_COMM_LEN];	/* of a thread of it; empty for tgid 0 */
 };
 
 struct swl_live_key {
