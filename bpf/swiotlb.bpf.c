@@ -14,6 +14,9 @@
  *    mappings and bytes per device and the size histogram, nothing about
  *    unmaps, slots or pools.
  * The first three modes also count swiotlb_bounced when the kernel has it.
+ * The first three count each device's mappings by DMA direction too.
+ * All four count them by task and device for swiotlbtop's screen
+ * (count_tasks).
  *
  * Counting is done here, in per-CPU maps holding cumulative values; user
  * space takes per-interval deltas.  Only rare events (pool changes,
@@ -28,12 +31,17 @@
 #define DMA_TO_DEVICE		1
 #define MAPPING_ERROR		(~0ULL)
 #define EEXIST			17
+/* preempt_count bits set outside task context (in_task() false). */
+#define NMI_MASK		0x00f00000
+#define HARDIRQ_MASK		0x000f0000
+#define SOFTIRQ_OFFSET		0x00000100
 
 const volatile bool snoop = false;	/* every map/unmap to the ring buffer */
 const volatile bool hist = false;	/* histograms */
 const volatile bool hist_per_dev = false;
 const volatile bool filter_on = false;
 const volatile bool bounce_only = false;	/* tracepoint mode */
+const volatile bool count_tasks = false;	/* the dev_tasks table */
 const volatile char filter_dev[SWL_DEV_LEN] = {};
 /* Bit 1 << type for each enum swl_event_type to send (swiotlbsnoop -e). */
 const volatile unsigned int ev_mask = ~0U;
@@ -56,6 +64,18 @@ struct {
 	__type(key, struct swl_dev_key);
 	__type(value, struct swl_dev);
 } devs SEC(".maps");
+
+/*
+ * Mappings by device and task.  Not per CPU: its size does not grow with
+ * the CPUs, at the cost of atomic adds; least recently used entries make
+ * room for new ones.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SWL_MAX_TASKS);
+	__type(key, struct swl_task_key);
+	__type(value, struct swl_task);
+} dev_tasks SEC(".maps");
 
 /* Outstanding allocations, for hold times; sized by user space. */
 struct {
@@ -98,6 +118,29 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
+
+/*
+ * Whether the program runs on behalf of a task, not of an interrupt,
+ * softirq or NMI that came while the task ran, as the kernel's in_task().
+ * Told where the task has the preempt count, on arm64.  Elsewhere (x86
+ * keeps it per CPU, which a program reads only through a kernel symbol
+ * that kernels without CONFIG_KALLSYMS_ALL do not give) every context
+ * counts as a task's: only the idle task's (pid 0) is known for none.
+ */
+static __always_inline bool in_task(void)
+{
+#ifdef __TARGET_ARCH_arm64
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	u32 pc;
+
+	if (!bpf_core_field_exists(t->thread_info.preempt_count))
+		return true;
+	pc = BPF_CORE_READ(t, thread_info.preempt_count);
+	return !(pc & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET));
+#else
+	return true;
+#endif
+}
 
 static __always_inline struct swl_stats *get_stats(void)
 {
@@ -205,6 +248,36 @@ static __always_inline void hist_add(const struct swl_dev_key *k, u32 h, u64 v)
 	}
 }
 
+/*
+ * A mapping of SIZE bytes on device K, counted for the task that made it;
+ * in interrupt context or in the idle task (pid 0) for none (tgid 0).
+ */
+static __always_inline void account_task(const struct swl_dev_key *k, u64 size)
+{
+	static const struct swl_task zero;
+	struct swl_task_key tk = {};
+	struct swl_task *t;
+	u64 id;
+
+	if (!count_tasks)
+		return;
+	__builtin_memcpy(&tk.dev, k, sizeof(tk.dev));
+	id = bpf_get_current_pid_tgid();
+	if ((u32)id && in_task())
+		tk.tgid = id >> 32;
+	t = bpf_map_lookup_elem(&dev_tasks, &tk);
+	if (!t) {
+		bpf_map_update_elem(&dev_tasks, &tk, &zero, BPF_NOEXIST);
+		t = bpf_map_lookup_elem(&dev_tasks, &tk);
+		if (!t)
+			return;
+	}
+	__sync_fetch_and_add(&t->maps, 1);
+	__sync_fetch_and_add(&t->bytes, size);
+	if (tk.tgid && !t->comm[0])
+		bpf_get_current_comm(t->comm, sizeof(t->comm));
+}
+
 static __always_inline struct swl_event *ev_new(struct swl_stats *s, u32 type,
 						const struct swl_dev_key *k)
 {
@@ -265,9 +338,14 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 	s->map_slots += nslots;
 	d = get_dev(s, k);
 	if (d) {
+		u32 i = dir & (SWL_NR_DIRS - 1);
+
 		d->maps++;
 		d->bytes += size;
+		d->dir_maps[i]++;
+		d->dir_bytes[i] += size;
 	}
+	account_task(k, size);
 	lv.ts = now;
 	lv.size = size;
 	lv.nslots = nslots;
@@ -646,6 +724,7 @@ int BPF_PROG(raw_bounced, struct device *dev, dma_addr_t dev_addr, size_t size)
 		d->maps++;
 		d->bytes += size;
 	}
+	account_task(&k, size);
 	hist_add(&k, SWL_HIST_SIZE, size);
 	if (!snoop)
 		return 0;

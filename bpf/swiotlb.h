@@ -17,6 +17,11 @@
 #define SWL_MAX_DEVS	1024	/* devices counted, in BPF and in swiotlbtop */
 #define SWL_LIVE_MIN	65536	/* outstanding mappings tracked, at least */
 #define SWL_LIVE_MAX	(1 << 20)	/* and at most (the swiotlb slots) */
+#define SWL_NR_DIRS	4	/* DMA directions, the kernel's numbers: 0
+				 * bidirectional, 1 to device, 2 from device,
+				 * 3 none (never a mapping's) */
+#define SWL_MAX_TASKS	4096	/* task and device pairs counted, the least
+				 * recently used make room (the screen) */
 
 enum swl_hist_id {
 	SWL_HIST_SIZE,		/* mapping size, bytes */
@@ -76,6 +81,25 @@ struct swl_dev {
 	unsigned long long hold_max_ns;	/* of hold_max_epoch */
 	unsigned long long hold_max_epoch;	/* hold_epoch of the BPF side
 						 * when hold_max_ns was set */
+	unsigned long long dir_maps[SWL_NR_DIRS];	/* by DMA direction; */
+	unsigned long long dir_bytes[SWL_NR_DIRS];	/* not in tracepoint mode */
+};
+
+/*
+ * The mappings a task made on a device (swiotlbtop's screen only), in a
+ * least-recently-used table: a task is its thread group (the process).
+ */
+struct swl_task_key {
+	struct swl_dev_key dev;
+	unsigned int tgid;		/* 0: no task context (interrupt,
+					 * softirq, NMI, or the idle task) */
+	unsigned int pad;
+};
+
+struct swl_task {
+	unsigned long long maps;	/* cumulative, since the entry was made */
+	unsigned long long bytes;
+	char comm[SWL_COMM_LEN];	/* of a thread of it; empty for tgid 0 */
 };
 
 struct swl_live_key {

@@ -79,6 +79,16 @@ struct user_pt_regs {
 	__u64 pc;
 	__u64 pstate;
 };
+
+/* The preempt count, for interrupt context: in a union with the
+ * need_resched flag, the count in the low 32 bits. */
+struct thread_info {
+	u64 preempt_count;
+};
+
+struct task_struct {
+	struct thread_info thread_info;
+};
 #endif
 
 struct io_tlb_pool {

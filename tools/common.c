@@ -275,6 +275,10 @@ static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode
 	if (o->snoop)
 		bpf_map__set_max_entries(s->maps.events, 8 << 20);
 	bpf_map__set_max_entries(s->maps.live, live_entries());
+	/* The table of tasks only takes memory when it is used. */
+	s->rodata->count_tasks = o->tasks;
+	if (!o->tasks)
+		bpf_map__set_max_entries(s->maps.dev_tasks, 1);
 
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, false);

@@ -65,6 +65,7 @@ struct swl_opts {
 	bool hist;
 	bool hist_per_dev;
 	bool need_events;		/* ring buffer consumer */
+	bool tasks;			/* count mappings by task (dev_tasks) */
 	const char *dev;		/* filter */
 };
 

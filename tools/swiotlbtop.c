@@ -8,10 +8,15 @@
  * and reads capacity and the pool listing from debugfs when it can (n/a,
  * or null in JSON, when it cannot).  Pool changes and failures arrive over
  * a ring buffer.  What the mode or the system lacks is n/a (null) too.
+ *
+ * On a terminal (not -b, not -j) the screen fits the terminal, says the
+ * load average, splits mappings by DMA direction, has a table of the tasks
+ * that made them, and takes keys.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "common.h"
+#include "term.h"
 #include "swiotlb.skel.h"
 
 #define MAX_DEVS	SWL_MAX_DEVS	/* as many as the BPF table holds */
@@ -50,9 +56,19 @@ static const char usage_text[] =
 "  -v, --verbose         say which attach mode was chosen, libbpf messages\n"
 "  -h, --help            this help\n"
 "\n"
+"Keys on the screen (stdin a terminal):\n"
+"  s  sort by the next column        r  reverse the order\n"
+"  d  devices by DMA direction, or back to hold times\n"
+"  t  the tasks that made mappings, or back to the devices\n"
+"  q  quit\n"
+"\n"
 SWL_USAGE_EXIT;
 
-enum sort_key { SORT_MAPS, SORT_BYTES, SORT_HELD, SORT_FAILS, SORT_HOLD };
+enum sort_key { SORT_MAPS, SORT_BYTES, SORT_HELD, SORT_FAILS, SORT_HOLD, NR_SORT };
+static const char *const sort_names[NR_SORT] = { "maps", "bytes", "held", "fails", "hold" };
+
+/* The screen's table: devices with hold times, by direction, or tasks. */
+enum view { VIEW_DEVICES, VIEW_DIRS, VIEW_TASKS };
 
 static struct {
 	double interval;
@@ -61,6 +77,8 @@ static struct {
 	int rows;
 	enum sort_key sort;
 	const char *record;
+	bool screen, keys, reverse;
+	enum view view;
 } env = { .interval = 1, .rows = 20, .sort = SORT_BYTES };
 static struct swl_opts opts;	/* -d, -j, -m, -v; what swl_setup() takes */
 
@@ -73,6 +91,19 @@ struct devrow {
 
 static struct devrow devrows[MAX_DEVS];
 static int ndevs;
+
+/* A task's mappings on a device: now and at the previous reading. */
+struct taskrow {
+	struct swl_task_key key;
+	char comm[SWL_COMM_LEN];
+	unsigned long long maps, bytes, prev_maps, prev_bytes;
+};
+
+/* The rows of the last reading, by key, in one of two buffers. */
+static struct taskrow taskbuf[2][SWL_MAX_TASKS];
+static struct taskrow *taskrows = taskbuf[0];
+static int ntasks;
+static struct swl_term term;
 static struct swl_event evbuf[MAX_EVENTS], recent[RECENT];
 static int nev, nev_dropped, nrecent, recent_pos;
 static struct swl_ctx ctx;
@@ -107,13 +138,12 @@ static void parse_args(int argc, char **argv)
 			env.rows = rows > SWL_MAX_POOLS * 16 ? SWL_MAX_POOLS * 16 : rows;
 			break;
 		case 's':
-			if (!strcmp(optarg, "maps")) env.sort = SORT_MAPS;
-			else if (!strcmp(optarg, "bytes")) env.sort = SORT_BYTES;
-			else if (!strcmp(optarg, "held")) env.sort = SORT_HELD;
-			else if (!strcmp(optarg, "fails")) env.sort = SORT_FAILS;
-			else if (!strcmp(optarg, "hold")) env.sort = SORT_HOLD;
-			else swl_usage_err("%s %s: not a sort key (maps, bytes, held, fails or hold)",
-					   swl_opt_name(c), swl_shown(optarg));
+			for (env.sort = 0; env.sort < NR_SORT; env.sort++)
+				if (!strcmp(optarg, sort_names[env.sort]))
+					break;
+			if (env.sort == NR_SORT)
+				swl_usage_err("%s %s: not a sort key (maps, bytes, held, fails or hold)",
+					      swl_opt_name(c), swl_shown(optarg));
 			break;
 		case 'S': env.slots = true; break;
 		case 'H': env.hist = true; break;
@@ -175,6 +205,8 @@ static void read_devs(void)
 	 * now and, for the maximum, in the next interval too).
 	 */
 	ctx.skel->bss->hold_epoch = ++hold_epoch;
+	for (int i = 0; i < ndevs; i++)
+		devrows[i].prev = devrows[i].cur;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct devrow *r = NULL;
 
@@ -204,11 +236,59 @@ static void read_devs(void)
 			r->cur.hold_n += v[cpu].hold_n;
 			if (v[cpu].hold_max_epoch - epoch <= 1 && v[cpu].hold_max_ns > r->cur.hold_max_ns)
 				r->cur.hold_max_ns = v[cpu].hold_max_ns;
+			for (int d = 0; d < SWL_NR_DIRS; d++) {
+				r->cur.dir_maps[d] += v[cpu].dir_maps[d];
+				r->cur.dir_bytes[d] += v[cpu].dir_bytes[d];
+			}
 		}
 		if (r->cur.hold_max_ns > r->hold_max_total)
 			r->hold_max_total = r->cur.hold_max_ns;
 	}
 	free(v);
+}
+
+static int cmp_task_key(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct swl_task_key));
+}
+
+/*
+ * The tasks' mappings by device, from the BPF table (its least recently
+ * used entries go when it is full): each row with its counts of the
+ * previous reading, none for a new entry or one made again since.
+ */
+static void read_tasks(void)
+{
+	struct taskrow *rows = taskrows == taskbuf[0] ? taskbuf[1] : taskbuf[0];
+	int fd = bpf_map__fd(ctx.skel->maps.dev_tasks);
+	struct swl_task_key key, *prev = NULL;
+	struct swl_task v;
+	int n = 0;
+
+	while (n < SWL_MAX_TASKS && !bpf_map_get_next_key(fd, prev, &rows[n].key)) {
+		struct taskrow *r = &rows[n];
+
+		key = r->key;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		memcpy(r->comm, v.comm, sizeof(r->comm));
+		r->comm[sizeof(r->comm) - 1] = 0;
+		r->maps = v.maps;
+		r->bytes = v.bytes;
+		n++;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_task_key);
+	for (int i = 0; i < n; i++) {
+		const struct taskrow *o = bsearch(&rows[i].key, taskrows, ntasks,
+						  sizeof(*taskrows), cmp_task_key);
+		bool same = o && o->maps <= rows[i].maps;
+
+		rows[i].prev_maps = same ? o->maps : 0;
+		rows[i].prev_bytes = same ? o->bytes : 0;
+	}
+	taskrows = rows;
+	ntasks = n;
 }
 
 /* Mean hold time in ns of the interval, or since start (TOTAL); 0: none. */
@@ -240,12 +320,13 @@ static double dev_sort_val(const struct devrow *r)
 	}
 }
 
+/* Larger values first (smaller with -r on the screen), then by name. */
 static int cmp_dev(const void *a, const void *b)
 {
 	double x = dev_sort_val(a), y = dev_sort_val(b);
 
 	if (x != y)
-		return x < y ? 1 : -1;
+		return (x < y) != env.reverse ? 1 : -1;
 	return strcmp(((const struct devrow *)a)->key.name, ((const struct devrow *)b)->key.name);
 }
 
@@ -671,8 +752,215 @@ static const char *tll(long long v, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * What output_text() shows: the batch text, or a screen whose pool and
+ * table rows fit the terminal.
+ */
+struct layout {
+	bool screen;
+	int pool_rows, table_rows;	/* table: devices or tasks */
+};
+
+/* The load averages of /proc/loadavg as "1.01, 0.56, 0.23", or n/a. */
+static void read_loadavg(char *buf, size_t len)
+{
+	FILE *in = fopen("/proc/loadavg", "r");
+	char a[16], b[16], c[16];
+
+	snprintf(buf, len, "n/a");
+	if (!in)
+		return;
+	if (fscanf(in, "%15s %15s %15s", a, b, c) == 3)
+		snprintf(buf, len, "%s, %s, %s", a, b, c);
+	fclose(in);
+}
+
+/* The DMA direction of a mapping is known in every mode but tracepoint. */
+static bool have_dirs(void)
+{
+	return ctx.mode != SWL_MODE_TP;
+}
+
+/* The DMA directions (enum dma_data_direction) in the screen's order. */
+static const int dir_order[3] = { 1, 2, 0 };
+static const char *const dir_names[3] = {
+	[0] = "bidirectional", [1] = "to-device", [2] = "from-device",
+};
+
+/* The screen's line of the interval's mappings by direction. */
+static void print_dir_summary(FILE *f)
+{
+	unsigned long long maps[SWL_NR_DIRS] = {}, bytes[SWL_NR_DIRS] = {};
+	char b[32];
+
+	if (!have_dirs()) {
+		fprintf(f, "directions: n/a (%s mode)\n", swl_mode_name(ctx.mode));
+		return;
+	}
+	for (int i = 0; i < ndevs; i++) {
+		for (int d = 0; d < SWL_NR_DIRS; d++) {
+			maps[d] += devrows[i].cur.dir_maps[d] - devrows[i].prev.dir_maps[d];
+			bytes[d] += devrows[i].cur.dir_bytes[d] - devrows[i].prev.dir_bytes[d];
+		}
+	}
+	fprintf(f, "directions:");
+	for (int j = 0; j < 3; j++) {
+		int d = dir_order[j];
+
+		fmt_bytes(bytes[d], b, sizeof(b));
+		fprintf(f, "%s %s %llu (%s)", j ? " " : "", dir_names[d], maps[d], b);
+	}
+	fputc('\n', f);
+}
+
+/* Whether the screen's table can be sorted by KEY: its column is not n/a. */
+static bool sort_usable(enum sort_key key)
+{
+	if (env.view == VIEW_TASKS)
+		return key == SORT_MAPS || key == SORT_BYTES;
+	switch (key) {
+	case SORT_HELD: return !swl_lacks(&ctx, "unmaps");
+	case SORT_FAILS: return !swl_lacks(&ctx, "failures");
+	case SORT_HOLD: return !swl_lacks(&ctx, "hold_times");
+	default: return true;
+	}
+}
+
+/* The sort of the table shown: tasks by maps or else by bytes. */
+static enum sort_key shown_sort(void)
+{
+	if (env.view == VIEW_TASKS && env.sort != SORT_MAPS)
+		return SORT_BYTES;
+	return env.sort;
+}
+
+static void next_sort(void)
+{
+	enum sort_key key = shown_sort();
+
+	do
+		key = (key + 1) % NR_SORT;
+	while (!sort_usable(key));
+	env.sort = key;
+}
+
+/* The screen's line above its table: the sort and the keys. */
+static void print_status(FILE *f)
+{
+	fprintf(f, "sort: %s, %s", sort_names[shown_sort()],
+		env.reverse ? "ascending" : "descending");
+	if (env.keys)
+		fprintf(f, "  keys: s sort, r reverse, d directions, t tasks, q quit");
+	fputc('\n', f);
+}
+
+static void print_devs(FILE *f, double dt, int rows)
+{
+	fprintf(f, "%-24s %9s %9s %8s %8s %12s %12s\n", "DEVICE", "MAPS/s", "MiB/s",
+		ctx.mode == SWL_MODE_FULL ? "HELD" : "OUTSTND", "FAILS", "HOLD-MEAN", "HOLD-MAX");
+	for (int i = 0; i < ndevs && i < rows; i++) {
+		const struct devrow *r = &devrows[i];
+		long long held = dev_held(r);
+
+		if (ctx.mode == SWL_MODE_TP) {
+			fprintf(f, "%-24s %9.0f %9.2f %8s %8s %12s %12s\n", r->key.name,
+				(r->cur.maps - r->prev.maps) / dt,
+				(r->cur.bytes - r->prev.bytes) / dt / (1 << 20),
+				"n/a", "n/a", "n/a", "n/a");
+			continue;
+		}
+		fprintf(f, "%-24s %9.0f %9.2f %8lld %8llu ", r->key.name,
+			(r->cur.maps - r->prev.maps) / dt,
+			(r->cur.bytes - r->prev.bytes) / dt / (1 << 20), held,
+			r->cur.fails - r->prev.fails);
+		/* Hold times of the interval: "-" without an unmap in it. */
+		if (r->cur.hold_n == r->prev.hold_n)
+			fprintf(f, "%12s %12s\n", "-", "-");
+		else
+			fprintf(f, "%9.1f us %9.1f us\n", hold_mean(r, false) / 1e3,
+				r->cur.hold_max_ns / 1e3);
+	}
+}
+
+/* The devices' mappings and MiB per second by DMA direction. */
+static void print_dev_dirs(FILE *f, double dt, int rows)
+{
+	fprintf(f, "%-24s %9s %7s %9s %7s %9s %7s\n", "DEVICE", "TODEV/s", "MiB/s",
+		"FROMDEV/s", "MiB/s", "BIDIR/s", "MiB/s");
+	for (int i = 0; i < ndevs && i < rows; i++) {
+		const struct devrow *r = &devrows[i];
+
+		fprintf(f, "%-24s", r->key.name);
+		for (int j = 0; j < 3; j++) {
+			int d = dir_order[j];
+
+			if (!have_dirs()) {
+				fprintf(f, " %9s %7s", "n/a", "n/a");
+				continue;
+			}
+			fprintf(f, " %9.0f %7.2f", (r->cur.dir_maps[d] - r->prev.dir_maps[d]) / dt,
+				(r->cur.dir_bytes[d] - r->prev.dir_bytes[d]) / dt / (1 << 20));
+		}
+		fputc('\n', f);
+	}
+}
+
+static double task_sort_val(const struct taskrow *r)
+{
+	if (shown_sort() == SORT_MAPS)
+		return r->maps - r->prev_maps;
+	return r->bytes - r->prev_bytes;
+}
+
+static int cmp_task(const void *a, const void *b)
+{
+	const struct taskrow *x = *(const struct taskrow *const *)a;
+	const struct taskrow *y = *(const struct taskrow *const *)b;
+	double vx = task_sort_val(x), vy = task_sort_val(y);
+
+	if (vx != vy)
+		return (vx < vy) != env.reverse ? 1 : -1;
+	if (x->key.tgid != y->key.tgid)
+		return x->key.tgid < y->key.tgid ? -1 : 1;
+	return strcmp(x->key.dev.name, y->key.dev.name);
+}
+
+/* The tasks that made mappings in the interval, sorted into SHOWN. */
+static int active_tasks(const struct taskrow **shown)
+{
+	int n = 0;
+
+	for (int i = 0; i < ntasks; i++)
+		if (taskrows[i].maps != taskrows[i].prev_maps)
+			shown[n++] = &taskrows[i];
+	qsort(shown, n, sizeof(*shown), cmp_task);
+	return n;
+}
+
+/*
+ * The tasks' mappings per second by device; "[irq]" (no PID) for those
+ * made without a task: in interrupt context or the idle task.
+ */
+static void print_tasks(FILE *f, double dt, int rows)
+{
+	static const struct taskrow *shown[SWL_MAX_TASKS];
+	int n = active_tasks(shown);
+
+	fprintf(f, "%7s %-16s %-24s %9s %9s\n", "PID", "COMM", "DEVICE", "MAPS/s", "MiB/s");
+	for (int i = 0; i < n && i < rows; i++) {
+		const struct taskrow *r = shown[i];
+		char pid[16];
+
+		snprintf(pid, sizeof(pid), "%u", r->key.tgid);
+		fprintf(f, "%7s %-16s %-24s %9.0f %9.2f\n", r->key.tgid ? pid : "-",
+			!r->key.tgid ? "[irq]" : r->comm[0] ? r->comm : "?", r->key.dev.name,
+			(r->maps - r->prev_maps) / dt, (r->bytes - r->prev_bytes) / dt / (1 << 20));
+	}
+}
+
 static void output_text(FILE *f, double dt, const struct swl_kstate *k,
-			const struct swl_stats *cur, const struct swl_stats *prev)
+			const struct swl_stats *cur, const struct swl_stats *prev,
+			const struct layout *lay)
 {
 	unsigned long long fails = 0, add = 0, rem = 0, tadd, trem, gf = 0;
 	char now[32], b1[32], b2[32];
@@ -690,7 +978,15 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 	}
 	tadd = D(pool_add[3]);
 	trem = D(pool_remove[5]);
-	fprintf(f, "swiotlbtop - %s  %s mode  interval %.1fs\n", now, swl_mode_name(ctx.mode), dt);
+	if (lay->screen) {
+		char load[64];
+
+		read_loadavg(load, sizeof(load));
+		fprintf(f, "swiotlbtop - %s  load average: %s  %s mode  interval %.1fs\n", now, load,
+			swl_mode_name(ctx.mode), dt);
+	} else {
+		fprintf(f, "swiotlbtop - %s  %s mode  interval %.1fs\n", now, swl_mode_name(ctx.mode), dt);
+	}
 	if (k->nslabs >= 0)
 		fprintf(f, "capacity %lld slots (%.1f MiB)", k->nslabs, k->nslabs * 2048.0 / (1 << 20));
 	else
@@ -752,6 +1048,8 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 		fprintf(f, "\nfailures %llu (reasons n/a)  pool events: n/a (%s mode)\n", fails,
 			swl_mode_name(ctx.mode));
 	}
+	if (lay->screen)
+		print_dir_summary(f);
 	if (D(events_lost) || D(live_full) || D(devs_full) || D(dev_hists_full))
 		fprintf(f, "dropped: lost events %llu  hold table full %llu  device table full %llu  device histograms full %llu\n",
 			D(events_lost), D(live_full), D(devs_full), D(dev_hists_full));
@@ -759,7 +1057,7 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 	if (k->have_pools && k->npools) {
 		fprintf(f, "\n%-18s %-10s %8s %8s  %-22s %6s  %s\n", "POOL", "KIND", "SLOTS", "USED",
 			"OCCUPANCY", "", "OWNER");
-		for (int i = 0; i < k->npools && i < env.rows; i++) {
+		for (int i = 0; i < k->npools && i < lay->pool_rows; i++) {
 			const struct swl_pool *p = &k->pools[i];
 			double occ = p->nslabs ? (double)p->used / p->nslabs : 0;
 			int n = (int)(occ * 20 + 0.5);
@@ -778,30 +1076,15 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 	}
 
 	qsort(devrows, ndevs, sizeof(devrows[0]), cmp_dev);
-	fprintf(f, "\n%-24s %9s %9s %8s %8s %12s %12s\n", "DEVICE", "MAPS/s", "MiB/s",
-		ctx.mode == SWL_MODE_FULL ? "HELD" : "OUTSTND", "FAILS", "HOLD-MEAN", "HOLD-MAX");
-	for (int i = 0; i < ndevs && i < env.rows; i++) {
-		const struct devrow *r = &devrows[i];
-		long long held = dev_held(r);
-
-		if (ctx.mode == SWL_MODE_TP) {
-			fprintf(f, "%-24s %9.0f %9.2f %8s %8s %12s %12s\n", r->key.name,
-				(r->cur.maps - r->prev.maps) / dt,
-				(r->cur.bytes - r->prev.bytes) / dt / (1 << 20),
-				"n/a", "n/a", "n/a", "n/a");
-			continue;
-		}
-		fprintf(f, "%-24s %9.0f %9.2f %8lld %8llu ", r->key.name,
-			(r->cur.maps - r->prev.maps) / dt,
-			(r->cur.bytes - r->prev.bytes) / dt / (1 << 20), held,
-			r->cur.fails - r->prev.fails);
-		/* Hold times of the interval: "-" without an unmap in it. */
-		if (r->cur.hold_n == r->prev.hold_n)
-			fprintf(f, "%12s %12s\n", "-", "-");
-		else
-			fprintf(f, "%9.1f us %9.1f us\n", hold_mean(r, false) / 1e3,
-				r->cur.hold_max_ns / 1e3);
-	}
+	fputc('\n', f);
+	if (lay->screen)
+		print_status(f);
+	if (lay->screen && env.view == VIEW_TASKS)
+		print_tasks(f, dt, lay->table_rows);
+	else if (lay->screen && env.view == VIEW_DIRS)
+		print_dev_dirs(f, dt, lay->table_rows);
+	else
+		print_devs(f, dt, lay->table_rows);
 	if (ctx.mode == SWL_MODE_FULL || nrecent) {
 		fprintf(f, "\nLATEST EVENTS\n");
 		for (int i = 0; i < nrecent; i++)
@@ -817,22 +1100,186 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 	fflush(f);
 }
 
+/* The screen of an interval, shown again after a key or a resize. */
+struct frame {
+	double dt;
+	const struct swl_kstate *k;
+	const struct swl_stats *cur, *prev;
+};
+
+static char *render(const struct frame *fr, const struct layout *lay)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m)
+		swl_fail(SWL_EXIT_ERROR, "out of memory");
+	output_text(m, fr->dt, fr->k, fr->cur, fr->prev, lay);
+	if (fclose(m))
+		swl_fail(SWL_EXIT_ERROR, "out of memory");
+	return text;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * The rows for POOLS pools and TABLE table rows (each at most -r) in
+ * AVAIL lines: the table first, but to no more than half of them when the
+ * pools want more than the rest.
+ */
+static void fit_rows(struct layout *lay, int avail, int pools, int table)
+{
+	if (avail < 0)
+		avail = 0;
+	if (pools > env.rows)
+		pools = env.rows;
+	if (table > env.rows)
+		table = env.rows;
+	lay->table_rows = avail - pools > (avail + 1) / 2 ? avail - pools : (avail + 1) / 2;
+	if (lay->table_rows > table)
+		lay->table_rows = table;
+	lay->pool_rows = avail - lay->table_rows < pools ? avail - lay->table_rows : pools;
+}
+
+/* The screen, fitted to the terminal: drawn once without rows to count
+ * the lines of the rest. */
+static void draw_screen(const struct frame *fr)
+{
+	static const struct taskrow *shown[SWL_MAX_TASKS];
+	struct layout lay = { .screen = true };
+	int pools = fr->k->have_pools ? fr->k->npools : 0;
+	int table = env.view == VIEW_TASKS ? active_tasks(shown) : ndevs;
+	char *text = render(fr, &lay);
+
+	fit_rows(&lay, term.rows - count_lines(text), pools, table);
+	free(text);
+	text = render(fr, &lay);
+	swl_term_show(stdout, &term, text, !env.noclear);
+	free(text);
+}
+
+static bool quit;	/* the key q: end now, without another interval */
+
+/* Key C on the screen; true when the screen changes. */
+static bool screen_key(char c)
+{
+	switch (c) {
+	case 'q':
+		quit = true;
+		return false;
+	case 's':
+		next_sort();
+		return true;
+	case 'r':
+		env.reverse = !env.reverse;
+		return true;
+	case 'd':
+		env.view = env.view == VIEW_DIRS ? VIEW_DEVICES : VIEW_DIRS;
+		return true;
+	case 't':
+		env.view = env.view == VIEW_TASKS ? VIEW_DEVICES : VIEW_TASKS;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The keys waiting; true when the screen changes.  An escape sequence
+ * (an arrow key, a function key) is dropped with what follows it. */
+static bool read_keys(void)
+{
+	char keys[32];
+	bool changed = false;
+	int n = swl_term_read_keys(keys, sizeof(keys));
+
+	if (n < 0)
+		env.keys = false;	/* stdin is gone */
+	for (int i = 0; i < n && keys[i] != '\033' && !quit; i++)
+		changed |= screen_key(keys[i]);
+	return changed;
+}
+
+/*
+ * Wait until DEADLINE, taking ring buffer events, keys and resizes; after
+ * a key or a resize the screen of FR, when there is one, is drawn again.
+ */
+static void screen_wait(struct ring_buffer *rb, unsigned long long deadline,
+			const struct frame *fr)
+{
+	struct pollfd fds[2] = {
+		{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+	};
+	unsigned long long now;
+
+	while (!swl_exiting && !quit && (now = swl_now_ns()) < deadline) {
+		int nfds = env.keys && swl_term_keys() ? 2 : 1;
+		bool changed = false;
+		int err;
+
+		fds[1].revents = 0;
+		if (poll(fds, nfds, (int)((deadline - now) / 1000000) + 1) < 0 && errno != EINTR)
+			swl_fail(SWL_EXIT_ERROR, "poll: %s", strerror(errno));
+		if (fds[0].revents) {
+			err = ring_buffer__consume(rb);
+			if (err < 0)
+				swl_fail(SWL_EXIT_ERROR, "ring buffer: %s", strerror(-err));
+		}
+		if (fds[1].revents)
+			changed = read_keys();
+		if (swl_term_changed) {
+			swl_term_changed = 0;
+			swl_term_size(&term);
+			changed = true;
+		}
+		if (changed && fr && !quit)
+			draw_screen(fr);
+	}
+}
+
+/* Wait until DEADLINE, taking ring buffer events. */
+static void batch_wait(struct ring_buffer *rb, unsigned long long deadline)
+{
+	unsigned long long now;
+
+	while (!swl_exiting && (now = swl_now_ns()) < deadline) {
+		int err = ring_buffer__poll(rb, (int)((deadline - now) / 1000000) + 1);
+
+		if (err < 0 && err != -EINTR)
+			swl_fail(SWL_EXIT_ERROR, "ring buffer: %s", strerror(-err));
+	}
+}
+
 int main(int argc, char **argv)
 {
+	struct layout batch = {};
 	struct swl_stats cur, prev;
 	struct swl_kstate *k;
 	struct ring_buffer *rb;
+	struct frame fr = { .cur = &cur, .prev = &prev };
 	FILE *rec = NULL;
-	bool tty, screen;
 	unsigned long long t0, tprev;
+	bool shown = false;
 	long n = 0;
 
 	swl_prog = "swiotlbtop";
 	parse_args(argc, argv);
-	tty = isatty(STDOUT_FILENO);
-	screen = tty && !env.batch && !opts.json;
+	batch.pool_rows = batch.table_rows = env.rows;
+	env.screen = isatty(STDOUT_FILENO) && !env.batch && !opts.json;
+	/* A screen goes out in one write, not line by line. */
+	if (env.screen)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	opts.hist = env.hist;
 	opts.hist_per_dev = env.hist_dev;
+	opts.tasks = env.screen;
 	swl_setup(&ctx, &opts);
 
 
@@ -842,6 +1289,7 @@ int main(int argc, char **argv)
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		swl_fail(SWL_EXIT_ERROR, "out of memory");
+	fr.k = k;
 	/* Only now that the tool runs: no empty record of a failed start. */
 	if (env.record) {
 		rec = fopen(env.record, "w");
@@ -850,13 +1298,18 @@ int main(int argc, char **argv)
 				 swl_shown(env.record), strerror(errno));
 	}
 	swl_handle_signals();
-	memset(&prev, 0, sizeof(prev));
+	if (env.screen) {
+		env.keys = swl_term_start();
+		swl_term_size(&term);
+	}
+	/* cur: the counters at the start of the first interval. */
+	memset(&cur, 0, sizeof(cur));
 	t0 = tprev = swl_now_ns();
 	if (rec) {
+		memset(&prev, 0, sizeof(prev));
 		swl_read_kstate(k, true);
 		swl_read_stats(&ctx, &cur);
 		output_json(rec, 0, 0, k, &cur, &prev);
-		prev = cur;
 	}
 	swl_print_start(&ctx);
 
@@ -864,43 +1317,51 @@ int main(int argc, char **argv)
 		unsigned long long deadline = tprev + (unsigned long long)(env.interval * 1e9), now;
 		double dt;
 
-		while (!swl_exiting && (now = swl_now_ns()) < deadline) {
-			int err = ring_buffer__poll(rb, (int)((deadline - now) / 1000000) + 1);
-
-			if (err < 0 && err != -EINTR)
-				swl_fail(SWL_EXIT_ERROR, "ring buffer: %s", strerror(-err));
-		}
+		if (env.screen)
+			screen_wait(rb, deadline, shown ? &fr : NULL);
+		else
+			batch_wait(rb, deadline);
+		if (quit)
+			break;
 		ring_buffer__consume(rb);
 		now = swl_now_ns();
 		dt = (now - tprev) / 1e9;
 		tprev = now;
+		/* Deltas from the previous reading (the interval's start). */
+		prev = cur;
+		memcpy(hist_prev, hist_cur, sizeof(hist_prev));
 		swl_read_stats(&ctx, &cur);
 		read_devs();
+		if (env.screen)
+			read_tasks();
 		swl_read_kstate(k, true);
 		if (env.hist)
 			read_hists(hist_cur);
 		n++;
 		bool last = swl_exiting || (env.count && n >= env.count);
 
-		if (opts.json)
+		if (opts.json) {
 			output_json(stdout, (now - t0) / 1e9, dt, k, &cur, &prev);
-		else {
-			if (screen && !env.noclear)
-				fputs("\033[H\033[2J", stdout);
-			output_text(stdout, dt, k, &cur, &prev);
-			if (!screen)
-				fputc('\n', stdout);
+		} else if (env.screen) {
+			fr.dt = dt;
+			draw_screen(&fr);
+			shown = true;
+		} else {
+			output_text(stdout, dt, k, &cur, &prev, &batch);
+			fputc('\n', stdout);
 		}
 		if (rec)
 			output_json(rec, (now - t0) / 1e9, dt, k, &cur, &prev);
-		prev = cur;
-		memcpy(hist_prev, hist_cur, sizeof(hist_prev));
-		for (int i = 0; i < ndevs; i++)
-			devrows[i].prev = devrows[i].cur;
 		nev = nev_dropped = 0;
 		if (last)
 			break;
 	}
+	/* The shell's prompt below the last screen. */
+	if (shown && !env.noclear) {
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+	swl_term_restore();
 	if (rec && fclose(rec))
 		swl_fail(SWL_EXIT_ERROR, "--record %s: cannot write: %s", swl_shown(env.record),
 			 strerror(errno));

@@ -12,14 +12,17 @@
 # skipped, except the whole test when not run as root.  Then a table of
 # bad input, every option, argument and file of the three tools, each
 # case one line on stderr and its status before anything is loaded, and
-# good values at the edges.  Prints TAP.
+# good values at the edges.  swiotlbtop's screen runs in a detached tmux
+# of a known size (tmux is installed when missing, as scripts/lib.sh
+# installs packages).  Prints TAP.
 #
 # Usage: swiotlb_tools_host_test.sh TOOLSDIR   (e.g. tools/build)
 set -euo pipefail
 
 T=${1:?usage: swiotlb_tools_host_test.sh TOOLSDIR}
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'tmux -S "$work/tmux.sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 n=0 failed=0
 
 tap() {	# tap STATUS NAME: STATUS 0 passes; else the last tool's stderr
@@ -225,6 +228,118 @@ snoop_masked() {
 	echo "# ev_mask in the BPF rodata: ${mask:-none}" >&2
 	[ "$rc" = 0 ] && [ "$mask" = 6 ]
 }
+# --- the screen, in tmux -----------------------------------------------------
+cols=100 lines=30
+tm() { tmux -S "$work/tmux.sock" "$@"; }
+# pane_has ERE: within 10 s a line of the pane (wrapped lines joined, in
+# $work/pane) matches ERE; polled, as the tool draws when it likes
+pane_has() {
+	local end=$((SECONDS + 10))
+	while :; do
+		tm capture-pane -p -J -t top >"$work/pane" 2>/dev/null || : >"$work/pane"
+		grep -Eq "$1" "$work/pane" && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+# screen_start: swiotlbtop's screen in a detached tmux of $cols x $lines
+# without a status line, with 40 pools of a fake debugfs, whose rows pass
+# the width and do not fit the height; the terminal's settings saved
+# before and after the tool, its exit status in $work/screen.rc (the pane
+# stays after it for a look)
+screen_start() {
+	local i
+	mkdir -p "$work/dbg40"
+	echo 4096 >"$work/dbg40/io_tlb_nslabs"
+	for i in $(seq 40); do
+		printf '%x %x dynamic 512 1 %d 0 an-owner-with-a-long-name-%02d\n' \
+			$((0x60000000 + i * 0x100000)) $((0x60100000 + i * 0x100000)) "$i" "$i"
+	done >"$work/dbg40/pools"
+	cat >"$work/screen.sh" <<SH
+stty -g >$(printf %q "$work/stty.before")
+SWIOTLB_DEBUGFS=$(printf %q "$work/dbg40") $(printf %q "$T/swiotlbtop") -r 64 0.5 \\
+	2>$(printf %q "$work/screen.err")
+rc=\$?
+stty -g >$(printf %q "$work/stty.after")
+echo \$rc >$(printf %q "$work/screen.rc")
+SH
+	printf 'set-option -g status off\nset-option -g remain-on-exit on\n' >"$work/tmux.conf"
+	tm -f "$work/tmux.conf" new-session -d -s top -x "$cols" -y "$lines" \
+		"bash $(printf %q "$work/screen.sh")"
+}
+# screen_head: the first line, with the time and the load average, in a
+# pane of the size asked for
+screen_head() {
+	pane_has "^swiotlbtop - [0-9]{2}:[0-9]{2}:[0-9]{2}  load average: [0-9.]+, [0-9.]+, [0-9.]+  $expect mode " &&
+		[ "$(tm display -p -t top '#{pane_width}x#{pane_height}')" = "${cols}x$lines" ]
+}
+# screen_fits COLS LINES [POOLS]: no line wider than COLS, no more than
+# LINES, the first one the header (nothing scrolled off), the device
+# table's header; with POOLS (40 in debugfs), some of them but not all
+screen_fits() {
+	pane_has "^DEVICE " &&
+		awk -v c="$1" -v l="$2" -v want="${3:-0}" -v p="$(grep -c '^0x' "$work/pane")" '
+			{ sub(/ +$/, "") }
+			length($0) > c { print "# line " NR ": " length($0) " columns" >"/dev/stderr"; bad = 1 }
+			NR == 1 && !/^swiotlbtop - / { print "# line 1 is not the header" >"/dev/stderr"; bad = 1 }
+			END {
+				if (NR > l || (want && (p == 0 || p >= want))) {
+					print "# " NR " lines, " p " pool rows" >"/dev/stderr"
+					bad = 1
+				}
+				exit bad
+			}' "$work/pane"
+}
+# screen_task: the tasks' table (key t) shows a process that maps: python
+# runs the tool's swiotlb_bounced program (BPF_PROG_TEST_RUN: 4 KiB, no
+# device) in its own context every 20 ms, for 10 s at most
+screen_task() {
+	local tool pid rc=0
+	tool=$(pgrep -x swiotlbtop -P "$(tm display -p -t top '#{pane_pid}')") || return 1
+	python3 - "$tool" <<'PY' &
+import ctypes, glob, os, struct, sys, time
+nr = {"x86_64": 321, "aarch64": 280}[os.uname().machine]
+libc = ctypes.CDLL(None, use_errno=True)
+def bpf(cmd, attr):
+    r = libc.syscall(nr, cmd, ctypes.create_string_buffer(attr, 128), 128)
+    if r < 0:
+        sys.exit("# bpf command %d: %s" % (cmd, os.strerror(ctypes.get_errno())))
+    return r
+prog = None
+for fd in glob.glob("/proc/%s/fdinfo/*" % sys.argv[1]):
+    f = dict(l.split(":", 1) for l in open(fd) if ":" in l)
+    if f.get("prog_type", "").strip() == "17":   # raw tracepoint
+        prog = bpf(13, struct.pack("III", int(f["prog_id"]), 0, 0))
+args = (ctypes.c_uint64 * 3)(0, 0, 4096)         # dev, dev_addr, size
+end = time.time() + 10
+while prog is not None and time.time() < end:
+    bpf(10, struct.pack("IIIIQQIIIIQQIII", prog, 0, 0, 0, 0, 0, 0, 0, 24, 0,
+                        ctypes.addressof(args), 0, 0, 0, 0))
+    time.sleep(0.02)
+sys.exit("# no raw tracepoint program in the tool" if prog is None else 0)
+PY
+	pid=$!
+	tm send-keys -t top t
+	pane_has "^ *$pid python3 " || rc=1
+	tm send-keys -t top t
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	return "$rc"
+}
+# screen_quit: after q the tool ends with status 0.  Not tmux's
+# #{pane_dead_status}: tmux 3.3a at times leaves the pane's process a
+# zombie, dead but without a status.
+screen_quit() {
+	local end=$((SECONDS + 10)) status
+	tm send-keys -t top q
+	while [ ! -s "$work/screen.rc" ] && [ "$SECONDS" -lt "$end" ]; do
+		sleep 0.1
+	done
+	status=$(cat "$work/screen.rc" 2>/dev/null) || true
+	echo "# after q: ${status:+exit status }${status:-still running}" >&2
+	[ "$status" = 0 ]
+}
+
 # no_record NAME: the failed run NAME left no record file
 no_record() { [ "$2" != 0 ] && [ ! -e "$work/$1.rec" ]; }
 
@@ -600,6 +715,41 @@ if [ "$expect" != none ]; then
 	rc=0; run edge3 "$T/swiotlbsnoop" -e map,map,bounced -c 1 -D .05 || rc=$?
 	check "host $k: good input: swiotlbsnoop -e map,map,bounced -c 1 -D .05 runs (status $rc)" \
 		eval 'ran_in edge3 "$rc" && grep -q "^TIME" "$work/edge3.out"'
+fi
+
+# The screen, where a mode runs.
+if [ "$expect" != none ]; then
+	# shellcheck source=scripts/lib.sh
+	command -v tmux >/dev/null ||
+		(. "$here/../../scripts/lib.sh" && need_pkgs tmux) >&2 || true
+	: >"$work/err"
+	if command -v tmux >/dev/null && screen_start; then
+		check "host $k: swiotlbtop screen in tmux ${cols}x$lines: first line with the time, the load average and $expect mode" \
+			screen_head
+		check "host $k: swiotlbtop screen: 40 pools fitted, no line over $cols columns, at most $lines lines, nothing scrolled" \
+			screen_fits "$cols" "$lines" 40
+		next=held
+		[ "$expect" != tracepoint ] || next=maps
+		pane_has "^sort: bytes, descending  keys: " || true
+		cp "$work/pane" "$work/pane.before"
+		tm send-keys -t top s r
+		check "host $k: swiotlbtop screen: keys s and r take the sort line from bytes, descending to $next, ascending" \
+			eval 'grep -q "^sort: bytes, descending  keys: " "$work/pane.before" &&
+				pane_has "^sort: $next, ascending  keys: "'
+		tm resize-window -t top -x 60 -y 15
+		check "host $k: swiotlbtop screen: resized to 60x15 (SIGWINCH), it fits again" \
+			eval 'pane_has "^swiotlbtop - .{47}$" && screen_fits 60 15'
+		if [ "$expect" = tracepoint ]; then
+			check "host $k: swiotlbtop screen: key t: the tasks' table has the PID and COMM of a process that maps" \
+				screen_task
+		fi
+		check "host $k: swiotlbtop screen: key q ends it with status 0" screen_quit
+		cp "$work/screen.err" "$work/err"
+		check "host $k: swiotlbtop screen: the terminal's settings after it are those before it" \
+			cmp -s "$work/stty.before" "$work/stty.after"
+	else
+		check "host $k: tmux for the screen test (not installed)" false
+	fi
 fi
 echo "1..$n"
 exit "$((failed > 0))"
