@@ -409,6 +409,13 @@ static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
 			d->hold_ns += hold;
 			d->hold_n++;
 			if (d->hold_max_epoch != hold_epoch) {
+				/*
+				 * swiotlbtop may not have read the old
+				 * epoch's maximum yet: it moves the epoch
+				 * before it reads the devices.
+				 */
+				d->hold_prev_max_ns = d->hold_max_ns;
+				d->hold_prev_epoch = d->hold_max_epoch;
 				d->hold_max_epoch = hold_epoch;
 				d->hold_max_ns = 0;
 			}

@@ -81,6 +81,10 @@ struct swl_dev {
 	unsigned long long hold_max_ns;	/* of hold_max_epoch */
 	unsigned long long hold_max_epoch;	/* hold_epoch of the BPF side
 						 * when hold_max_ns was set */
+	unsigned long long hold_prev_max_ns;	/* of hold_prev_epoch: the */
+	unsigned long long hold_prev_epoch;	/* maximum a new epoch
+						 * replaced, kept for the read
+						 * of its interval */
 	unsigned long long dir_maps[SWL_NR_DIRS];	/* by DMA direction; */
 	unsigned long long dir_bytes[SWL_NR_DIRS];	/* not in tracepoint mode */
 };

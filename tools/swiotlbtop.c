@@ -236,6 +236,10 @@ static void read_devs(void)
 			r->cur.hold_n += v[cpu].hold_n;
 			if (v[cpu].hold_max_epoch - epoch <= 1 && v[cpu].hold_max_ns > r->cur.hold_max_ns)
 				r->cur.hold_max_ns = v[cpu].hold_max_ns;
+			/* An unmap after the epoch moved replaced this maximum. */
+			if (v[cpu].hold_prev_epoch == epoch &&
+			    v[cpu].hold_prev_max_ns > r->cur.hold_max_ns)
+				r->cur.hold_max_ns = v[cpu].hold_prev_max_ns;
 			for (int d = 0; d < SWL_NR_DIRS; d++) {
 				r->cur.dir_maps[d] += v[cpu].dir_maps[d];
 				r->cur.dir_bytes[d] += v[cpu].dir_bytes[d];
