@@ -5,14 +5,22 @@
 # unloads the driver and checks what the debug kernel found: DMA-API
 # errors, kmemleak reports, and slots still held.
 #
-# Usage (in the guest): scripts/guest-tests.sh TESTDIR FLAVOUR
+# Usage (in the guest): scripts/guest-tests.sh TESTDIR FLAVOUR [SCALE]
 #   TESTDIR  the output of scripts/build-tests.sh for the booted kernel
 #   FLAVOUR  patched or stock: what the booted kernel is, so that the tests
 #            expect its features rather than find them
+#   SCALE    the kselftest runner's time limit in percent of the settings
+#            file's 900 s (default 100), from scripts/test.sh's calibration
+#            boot
 set -euo pipefail
 
 dir=${1:?usage: guest-tests.sh TESTDIR FLAVOUR}
-export SWIOTLB_KERNEL_FLAVOUR=${2:?usage: guest-tests.sh TESTDIR FLAVOUR}
+export SWIOTLB_KERNEL_FLAVOUR=${2:?usage: guest-tests.sh TESTDIR FLAVOUR [SCALE]}
+scale=${3:-100}
+if ! [[ $scale =~ ^[1-9][0-9]*$ ]] || [ "$scale" -lt 100 ]; then
+	echo "not ok - SCALE '$scale': a whole percentage from 100"
+	exit 1
+fi
 dbg=/sys/kernel/debug
 rc=0
 # check NAME COMMAND...: one TAP line for the command's status.
@@ -41,7 +49,8 @@ if [ -x "$dir/ksft/run_kselftest.sh" ]; then
 	# Through a pipe: the runner appends to /dev/stdout, which would
 	# overwrite its own lines if stdout were a plain file.  The scratch
 	# disk is the stress test's fio target.
-	SWIOTLB_STRESS_DISK=/dev/vda "$dir/ksft/run_kselftest.sh" -c dma 2>&1 | cat || rc=1
+	SWIOTLB_STRESS_DISK=/dev/vda "$dir/ksft/run_kselftest.sh" -c dma \
+		--override-timeout "$((900 * scale / 100))" 2>&1 | cat || rc=1
 else
 	echo "not ok - no kselftests in $dir/ksft"
 	rc=1

@@ -38,6 +38,25 @@ count() {
 }
 
 mkdir -p "$CACHE/guest"
+# Time limits follow this machine's speed: the first guest is preceded by a
+# boot of the same kernel that runs nothing, and the guests' and the
+# kselftest runner's limits are multiplied by its time over the reference
+# boot (REF_BOOT s on the project's machine, README), never by less than 1:
+# scale is that factor in percent.
+REF_BOOT=54
+GUEST_LIMIT=900
+scale=""
+calibrate() {
+	local flavour=$1 t0 boot rc=0
+	t0=$(date +%s)
+	"$PROJECT_ROOT/scripts/run-guest.sh" -k "$flavour" -q -o "$CACHE/guest/calibrate" \
+		-t 600 -- true >"$CACHE/guest/calibrate.txt" 2>&1 || rc=$?
+	boot=$(($(date +%s) - t0))
+	scale=$((100 * boot / REF_BOOT))
+	[ "$scale" -ge 100 ] || scale=100
+	count "" <<<"$(tap_result "$rc" "calibration: a $flavour boot took $boot s (reference $REF_BOOT s): time limits at $scale %")"
+}
+
 log "series checks"
 checks=$CACHE/check-series.out
 rc=0
@@ -70,10 +89,11 @@ for flavour in "${flavours[@]}"; do
 		continue
 	fi
 	out=$CACHE/guest/test-$flavour
+	[ -n "$scale" ] || calibrate "$flavour"
 	rc=0
 	"$PROJECT_ROOT/scripts/run-guest.sh" -k "$flavour" -q -o "$out" \
-		-a swiotlb=force --edu --disk 64M -t 900 \
-		-- scripts/guest-tests.sh "$tdir" "$flavour" >"$out.txt" 2>&1 || rc=$?
+		-a swiotlb=force --edu --disk 64M -t "$((GUEST_LIMIT * scale / 100))" \
+		-- scripts/guest-tests.sh "$tdir" "$flavour" "$scale" >"$out.txt" 2>&1 || rc=$?
 	# kselftest TAP from run_kselftest.sh: each test case ("# ok N ...",
 	# one level down) counts; a program line counts only when the program
 	# did not report its cases (timeout, crash), since a failing case
