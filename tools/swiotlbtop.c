@@ -1317,7 +1317,8 @@ int main(int argc, char **argv)
 	}
 	swl_print_start(&ctx);
 
-	while (!swl_exiting) {
+	/* After SIGINT or SIGTERM, one last reading is shown. */
+	for (;;) {
 		unsigned long long deadline = tprev + (unsigned long long)(env.interval * 1e9), now;
 		double dt;
 
