@@ -2,7 +2,8 @@
 # The project's test run: the series checks, then for each flavour (stock,
 # patched) the test kernel, the test module and kselftests, one guest boot
 # that runs them all with swiotlb=force, the edu device and a virtio-blk
-# disk, and the KUnit results of that boot.  Every check, kselftest case,
+# disk, and the KUnit results of that boot; on the patched kernel a second
+# boot with bad boot parameters and a third with RAM above 4 GiB.  Every check, kselftest case,
 # KUnit case and guest run counts once; the last line is
 # "N passed, N failed[, N skipped on stock]".  The stock kernel lacks the
 # series' features, so its tests may skip; on the patched kernel a skip is
@@ -127,6 +128,29 @@ for flavour in "${flavours[@]}"; do
 	esac
 	[ "$rc" -eq 0 ] || grep -E '^run-guest:' -A 40 "$out.txt" | head -n 60 || true
 	count "" <<<"$(tap_result "$rc" "$flavour: guest run" "$msg")"
+
+	# A second boot with bad swiotlb parameters: their messages, and the
+	# values in force.  swiotlb.cap is the series' parameter.
+	[ "$flavour" = patched ] || continue
+	rc=0
+	"$PROJECT_ROOT/scripts/run-guest.sh" -k patched -q -o "$out-bootparams" \
+		-a "$("$PROJECT_ROOT/scripts/guest-bootparams.sh" --params)" \
+		-t "$((300 * scale / 100))" -- scripts/guest-bootparams.sh "$tdir" \
+		>"$out-bootparams.txt" 2>&1 || rc=$?
+	count "patched: bootparams: " < <(grep -E '^(not )?ok ' "$out-bootparams.txt" || true)
+	count "" <<<"$(tap_result "$rc" "patched: guest run with bad boot parameters" \
+		"exit status $rc (console: $out-bootparams/console.log)")"
+
+	# A third with RAM above 4 GiB and no swiotlb=force: one device's
+	# direct and bounced mappings from two CPUs at once.
+	rc=0
+	"$PROJECT_ROOT/scripts/run-guest.sh" -k patched -q -o "$out-highmem" --highmem \
+		-a "$("$PROJECT_ROOT/scripts/guest-highmem.sh" --params)" \
+		-t "$((300 * scale / 100))" -- scripts/guest-highmem.sh "$tdir" \
+		>"$out-highmem.txt" 2>&1 || rc=$?
+	count "patched: highmem: " < <(grep -E '^(not )?ok ' "$out-highmem.txt" || true)
+	count "" <<<"$(tap_result "$rc" "patched: guest run above 4 GiB" \
+		"exit status $rc (console: $out-highmem/console.log)")"
 done
 
 # The tools on this machine's own kernel: the mode it allows starts and exits.
