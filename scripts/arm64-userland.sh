@@ -103,14 +103,11 @@ if [ "$check" = 1 ]; then
 	exit 0
 fi
 
-# info PKG...: "PKG VERSION DEP..." lines from the private package lists.
-info() { "$PROJECT_ROOT/scripts/fetch-debs.sh" --arch arm64 --info bookworm "$@"; }
-
 # Up to date: the same programs, the packages at the versions the lists
 # hold now, and the tree its stamp describes.
 if [ -f "$dest/$stampf" ]; then
 	read -ra names < <(sed -n 's/^packages: //p' "$dest/$stampf" | sed 's/=[^ ]*//g')
-	now="programs: ${progs[*]}"$'\n'"packages: $(info "${names[@]}" | awk '{ print $1 "=" $2 }' | LC_ALL=C sort | xargs)"
+	now="programs: ${progs[*]}"$'\n'"packages: $("$PROJECT_ROOT/scripts/fetch-debs.sh" --arch arm64 --info bookworm "${names[@]}" | awk '{ print $1 "=" $2 }' | LC_ALL=C sort | xargs)"
 	if [ "$now" = "$(sed -n '/^programs: /p; /^packages: /p' "$dest/$stampf")" ] &&
 		[ "$(sed -n 's/^tree: //p' "$dest/$stampf")" = "$(digest "$dest")" ]; then
 		log "up to date, nothing to do: $dest"
@@ -120,28 +117,30 @@ if [ -f "$dest/$stampf" ]; then
 	log "the programs, a package's version or the tree changed: building again"
 fi
 
-# The walk.  ver/deps: from the lists; got: unpacked into $stage/PKG;
-# used: packages that provide a kept file (and the programs' packages).
-declare -A ver=() deps=() got=() used=()
+# The walk.  ver/deps: from the unpacked packages' control files; got:
+# unpacked into $stage/PKG; used: packages that provide a kept file (and
+# the programs' packages).
+declare -A ver=() deps=() got=() used=() needs=() runpath=()
 for p in "${progs[@]}"; do used[${p%%:*}]=1; done
 rm -rf "$stage"
 mkdir -p "$stage"
 while :; do
-	want=()
-	for p in "${!used[@]}"; do [ -n "${ver[$p]:-}" ] || want+=("$p"); done
-	if [ ${#want[@]} -gt 0 ]; then
-		while read -r p v d; do ver[$p]=$v deps[$p]=$d; done < <(info "${want[@]}")
-	fi
-	want=()
-	for p in "${!used[@]}"; do
-		for d in "$p" ${deps[$p]}; do
-			[ -n "${got[$d]:-}" ] || { got[$d]=1; want+=("$d"); }
+	# The used packages and those they depend on, unpacked: twice for a
+	# package whose dependencies are known only once it is.
+	while :; do
+		want=()
+		for p in "${!used[@]}"; do
+			for d in "$p" ${deps[$p]:-}; do
+				[ -n "${got[$d]:-}" ] || { got[$d]=1; want+=("$d"); }
+			done
 		done
-	done
-	if [ ${#want[@]} -gt 0 ]; then
+		[ ${#want[@]} -gt 0 ] || break
 		log "arm64 packages: ${want[*]}"
 		"$PROJECT_ROOT/scripts/fetch-debs.sh" --arch arm64 --split bookworm "$stage" "${want[@]}"
-	fi
+		while read -r p v d; do
+			ver[$p]=$v deps[$p]=$d
+		done < <(for d in "${want[@]}"; do deb_deps <"$stage/$d/DEBIAN/control"; done)
+	done
 	# The files the programs need, each as PACKAGE:PATH, breadth first.
 	declare -A keep=()
 	queue=("${progs[@]}") missing=() grew=0
@@ -152,13 +151,21 @@ while :; do
 		keep[$item]=1
 		p=${item%%:*} f=${item#*:}
 		[ -e "$stage/$p/$f" ] || die "package $p has no $f"
-		mapfile -t dirs < <(elf_runpath "$stage/$p" "$f")
+		# readelf once a file, not once a pass.
+		if [ -z "${needs[$item]+set}" ]; then
+			needs[$item]=$(elf_needs "$stage/$p/$f")
+			runpath[$item]=$(elf_runpath "$stage/$p" "$f")
+		fi
+		mapfile -t dirs <<<"${runpath[$item]}"
+		[ -n "${dirs[0]}" ] || dirs=()
 		while IFS= read -r need; do
+			[ -n "$need" ] || continue
 			found=""
-			# The package itself, those it depends on, then the others.
+			# The package itself, those it depends on, then the others
+			# (elf_find into a file: a $(...) for each would fork).
 			for q in "$p" ${deps[$p]:-} "${!got[@]}"; do
-				if path=$(elf_find "$stage/$q" "$need" "${dirs[@]}"); then
-					found=$q:$path
+				if elf_find "$stage/$q" "$need" "${dirs[@]}" >"$stage/.found"; then
+					found=$q:$(<"$stage/.found")
 					break
 				fi
 			done
@@ -169,7 +176,7 @@ while :; do
 			queue+=("$found")
 			q=${found%%:*}
 			[ -n "${used[$q]:-}" ] || { used[$q]=1; grew=1; }
-		done < <(elf_needs "$stage/$p/$f")
+		done <<<"${needs[$item]}"
 	done
 	[ "$grew" = 1 ] || break
 done
@@ -201,11 +208,17 @@ for item in "${!keep[@]}"; do
 	done
 done
 n=0
+declare -A to=()  # directory -> its relative path to busybox
 while IFS= read -r a; do
 	m=$(merged "$a")
 	if [ -e "$dest.new/$m" ] || [ -L "$dest.new/$m" ]; then continue; fi
-	mkdir -p "$(dirname "$dest.new/$m")"
-	ln -s "$(realpath -m -s --relative-to="/$(dirname "$m")" /usr/bin/busybox)" "$dest.new/$m"
+	d=.
+	[[ $m != */* ]] || d=${m%/*}
+	if [ -z "${to[$d]:-}" ]; then
+		mkdir -p "$dest.new/$d"
+		to[$d]=$(realpath -m -s --relative-to="/$d" /usr/bin/busybox)
+	fi
+	ln -s "${to[$d]}" "$dest.new/$m"
 	n=$((n + 1))
 done < <(qemu-aarch64-static "$dest.new/usr/bin/busybox" --list-full)
 [ "$n" -gt 0 ] || die "busybox --list-full listed no applet"

@@ -11,7 +11,8 @@
 #   --source  download the source packages (apt-get source
 #          --download-only) into DEST instead, unpacked by the caller
 #   --split  unpack each package into DEST/PKG (its name), so that the
-#          caller knows which package a file comes from
+#          caller knows which package a file comes from, with its control
+#          files in DEST/PKG/DEBIAN (dpkg-deb -R)
 #   --info  download nothing; print one line a package, "PKG VERSION
 #          DEP...": the version a download would get and the packages of
 #          its Depends and Pre-Depends (the first of each alternative,
@@ -101,24 +102,7 @@ fi
 
 if [ "$info" = 1 ]; then
 	# apt-cache leaves out an unknown name when it finds others.
-	lines=$(apt-cache "${opts[@]}" show --no-all-versions "$@" |
-		awk '
-		function deps(field, n, i, alt, a) {
-			n = split(field, a, ",")
-			for (i = 1; i <= n; i++) {
-				alt = a[i]
-				sub(/\|.*/, "", alt)
-				sub(/\(.*/, "", alt)
-				sub(/:any/, "", alt)
-				gsub(/[ \t]/, "", alt)
-				if (alt != "") out = out " " alt
-			}
-		}
-		/^Package: / { pkg = $2; ver = ""; out = "" }
-		/^Version: / { ver = $2 }
-		/^(Pre-)?Depends: / { sub(/^[^:]*: /, ""); deps($0) }
-		/^$/ && pkg != "" { print pkg, ver out; pkg = "" }
-		END { if (pkg != "") print pkg, ver out }') ||
+	lines=$(apt-cache "${opts[@]}" show --no-all-versions "$@" | deb_deps) ||
 		die "no package $* in $suite"
 	for p in "$@"; do
 		awk -v p="$p" '$1 == p { f = 1 } END { exit !f }' <<<"$lines" ||
@@ -142,6 +126,10 @@ for p in "$@"; do
 	into=$dest
 	[ "$split" = 0 ] || into=$dest/$name
 	mkdir -p "$into"
-	dpkg-deb -x "$deb" "$into"
+	if [ "$split" = 1 ]; then
+		dpkg-deb -R "$deb" "$into"
+	else
+		dpkg-deb -x "$deb" "$into"
+	fi
 	log "unpacked $(basename "$deb") into $into"
 done

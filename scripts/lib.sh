@@ -177,6 +177,32 @@ wants_stable() {
 	END { exit !found }' "$1"
 }
 
+# deb_deps: read Debian package stanzas (a control file, apt-cache show) on
+# stdin and print one line a package, "PKG VERSION DEP...": the packages
+# of its Depends and Pre-Depends (folded or not), the first of each
+# alternative, without versions.
+deb_deps() {
+	awk '
+	function deps(field, n, i, alt, a) {
+		n = split(field, a, ",")
+		for (i = 1; i <= n; i++) {
+			alt = a[i]
+			sub(/\|.*/, "", alt)
+			sub(/\(.*/, "", alt)
+			sub(/:any/, "", alt)
+			gsub(/[ \t]/, "", alt)
+			if (alt != "") out = out " " alt
+		}
+	}
+	/^[ \t]/ && dep { deps($0); next }
+	{ dep = 0 }
+	/^Package: / { pkg = $2; ver = ""; out = "" }
+	/^Version: / { ver = $2 }
+	/^(Pre-)?Depends:/ { dep = 1; sub(/^[^:]*:/, ""); deps($0) }
+	/^$/ && pkg != "" { print pkg, ver out; pkg = "" }
+	END { if (pkg != "") print pkg, ver out }'
+}
+
 # ELF files of another architecture's root, read with binutils' readelf
 # (it reads every architecture): scripts/arm64-userland.sh and
 # selftests/arm64/userland_test.sh.
