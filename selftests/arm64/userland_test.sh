@@ -24,16 +24,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 n=0 failed=0
 
-# tap STATUS NAME: STATUS 0 passes; otherwise $work/err is shown.
+# tap STATUS NAME: a result line (lib.sh's, as scripts/test.sh counts
+# them); STATUS 0 passes, otherwise $work/err is shown.
 tap() {
 	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n $2"
-		sed 's/^/# /' "$work/err" >&2 || true
-	fi
+	tap_result "$1" "$2"
+	[ "$1" = 0 ] || { failed=$((failed + 1)); sed 's/^/# /' "$work/err" >&2 || true; }
 	: >"$work/err"
 }
 # run PROGRAM ARGS...: PROGRAM (relative to ROOT) under qemu-user, its
