@@ -3,12 +3,20 @@
 # list (trixie-backports for linux-source-7.3, sid for b4) and unpack them
 # into the cache, without touching what apt installs for anything else.
 #
-# Usage: scripts/fetch-debs.sh [--arch ARCH] [--source] SUITE DEST PKG[=VERSION]...
+# Usage: scripts/fetch-debs.sh [--arch ARCH] [--source | --split] SUITE DEST PKG[=VERSION]...
+#        scripts/fetch-debs.sh [--arch ARCH] --info SUITE PKG...
 #   --arch ARCH  the packages of Debian architecture ARCH (arm64, ...)
 #          instead of amd64, e.g. the libraries of a cross build's sysroot;
 #          dpkg's own architectures stay as they are
 #   --source  download the source packages (apt-get source
 #          --download-only) into DEST instead, unpacked by the caller
+#   --split  unpack each package into DEST/PKG (its name), so that the
+#          caller knows which package a file comes from, with its control
+#          files in DEST/PKG/DEBIAN (dpkg-deb -R)
+#   --info  download nothing; print one line a package, "PKG VERSION
+#          DEP...": the version a download would get and the packages of
+#          its Depends and Pre-Depends (the first of each alternative,
+#          without versions), for callers that walk dependencies
 #   SUITE  a suite of the Debian mirror the system already uses
 #   DEST   directory the packages are unpacked into (dpkg-deb -x); the
 #          .deb files are kept in $CACHE/debs/SUITE (SUITE-ARCH for
@@ -22,18 +30,26 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-source=0 arch=amd64
+source=0 arch=amd64 split=0 info=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--source) source=1 ;;
+	--split) split=1 ;;
+	--info) info=1 ;;
 	--arch) [ $# -ge 2 ] || die "--arch needs an architecture"; arch=$2; shift ;;
 	*) break ;;
 	esac
 	shift
 done
-[ $# -ge 3 ] || die "usage: $0 [--arch ARCH] [--source] SUITE DEST PKG[=VERSION]..."
-suite=$1 dest=$2
-shift 2
+if [ "$info" = 1 ]; then
+	[ $# -ge 2 ] || die "usage: $0 [--arch ARCH] --info SUITE PKG..."
+	suite=$1 dest=""
+	shift
+else
+	[ $# -ge 3 ] || die "usage: $0 [--arch ARCH] [--source | --split] SUITE DEST PKG[=VERSION]..."
+	suite=$1 dest=$2
+	shift 2
+fi
 
 need_pkgs apt debian-archive-keyring
 
@@ -57,7 +73,7 @@ tag=$suite
 adir=$CACHE/apt/$tag
 [ "$source" = 0 ] || adir=$CACHE/apt/$tag-src
 debs=$CACHE/debs/$tag
-mkdir -p "$adir/lists/partial" "$adir/archives/partial" "$adir/parts" "$debs" "$dest"
+mkdir -p "$adir/lists/partial" "$adir/archives/partial" "$adir/parts" "$debs" ${dest:+"$dest"}
 kind=deb
 [ "$source" = 0 ] || kind="deb-src"
 printf '%s [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
@@ -84,6 +100,17 @@ if [ -z "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
 	touch "$stamp"
 fi
 
+if [ "$info" = 1 ]; then
+	# apt-cache leaves out an unknown name when it finds others.
+	lines=$(apt-cache "${opts[@]}" show --no-all-versions "$@" | deb_deps) ||
+		die "no package $* in $suite"
+	for p in "$@"; do
+		awk -v p="$p" '$1 == p { f = 1 } END { exit !f }' <<<"$lines" ||
+			die "no package $p in $suite ($arch)"
+	done
+	echo "$lines"
+	exit 0
+fi
 if [ "$source" = 1 ]; then
 	(cd "$dest" && apt-get "${opts[@]}" source --download-only -qq "$@" >&2) ||
 		die "cannot download the source of $* from $suite"
@@ -96,6 +123,13 @@ for p in "$@"; do
 	deb=$(find "$debs" -maxdepth 1 \( -name "${name}_*_$arch.deb" -o -name "${name}_*_all.deb" \) |
 		sort -V | tail -n 1)
 	[ -n "$deb" ] || die "no package file for $name in $debs"
-	dpkg-deb -x "$deb" "$dest"
-	log "unpacked $(basename "$deb") into $dest"
+	into=$dest
+	[ "$split" = 0 ] || into=$dest/$name
+	mkdir -p "$into"
+	if [ "$split" = 1 ]; then
+		dpkg-deb -R "$deb" "$into"
+	else
+		dpkg-deb -x "$deb" "$into"
+	fi
+	log "unpacked $(basename "$deb") into $into"
 done

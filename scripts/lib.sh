@@ -177,6 +177,106 @@ wants_stable() {
 	END { exit !found }' "$1"
 }
 
+# deb_deps: read Debian package stanzas (a control file, apt-cache show) on
+# stdin and print one line a package, "PKG VERSION DEP...": the packages
+# of its Depends and Pre-Depends (folded or not), the first of each
+# alternative, without versions.
+deb_deps() {
+	awk '
+	function deps(field, n, i, alt, a) {
+		n = split(field, a, ",")
+		for (i = 1; i <= n; i++) {
+			alt = a[i]
+			sub(/\|.*/, "", alt)
+			sub(/\(.*/, "", alt)
+			sub(/:any/, "", alt)
+			gsub(/[ \t]/, "", alt)
+			if (alt != "") out = out " " alt
+		}
+	}
+	/^[ \t]/ && dep { deps($0); next }
+	{ dep = 0 }
+	/^Package: / { pkg = $2; ver = ""; out = "" }
+	/^Version: / { ver = $2 }
+	/^(Pre-)?Depends:/ { dep = 1; sub(/^[^:]*:/, ""); deps($0) }
+	/^$/ && pkg != "" { print pkg, ver out; pkg = "" }
+	END { if (pkg != "") print pkg, ver out }'
+}
+
+# ELF files of another architecture's root, read with binutils' readelf
+# (it reads every architecture): scripts/arm64-userland.sh and
+# selftests/arm64/userland_test.sh.
+#
+# elf_files ROOT: the regular ELF files under ROOT, relative, one a line.
+elf_files() {
+	local f
+	(cd "$1" && find . -type f -printf '%P\n' | sort) | while IFS= read -r f; do
+		cmp -s -n 4 "$1/$f" <(printf '\177ELF') && echo "$f"
+	done
+}
+
+# elf_needs FILE: what FILE needs to run: its program interpreter
+# (absolute, "/lib/ld-linux-aarch64.so.1") and its NEEDED sonames, one a
+# line.
+elf_needs() {
+	readelf -lW "$1" | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p'
+	readelf -dW "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
+}
+
+# elf_runpath ROOT FILE: the directories that the RUNPATH or RPATH of FILE
+# (relative to ROOT) puts before the loader's own for its NEEDED
+# libraries, absolute ($ORIGIN: FILE's directory), one a line.
+elf_runpath() {
+	local origin
+	origin=/$(dirname "$2")
+	readelf -dW "$1/$2" | sed -n 's/.*(R\(UN\)\{0,1\}PATH).*\[\(.*\)\]$/\2/p' | tr ':' '\n' |
+		sed -e "s|\\\$ORIGIN|$origin|g" -e "s|\\\${ORIGIN}|$origin|g"
+}
+
+# elf_find ROOT NEED [DIR...]: where the dynamic loader of ROOT finds NEED
+# (an element of elf_needs), relative to ROOT, after the directories DIR
+# (elf_runpath) and without an ld.so.cache: in its system search path
+# (Debian's aarch64 ld.so --help lists these four); fails when it is not
+# there.
+elf_find() {
+	local root=$1 need=$2 d
+	shift 2
+	case $need in
+	/*) [ -e "$root$need" ] && echo "${need#/}" && return 0 ;;
+	*)
+		for d in "$@" /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu /lib /usr/lib; do
+			d=${d#/}
+			[ -e "$root/$d/$need" ] && echo "$d/$need" && return 0
+		done ;;
+	esac
+	return 1
+}
+
+# elf_missing ROOT FILE: what FILE (relative to ROOT) needs and ROOT
+# lacks, one a line.
+elf_missing() {
+	local need dirs
+	mapfile -t dirs < <(elf_runpath "$1" "$2")
+	elf_needs "$1/$2" | while IFS= read -r need; do
+		elf_find "$1" "$need" "${dirs[@]}" >/dev/null || echo "$need"
+	done
+}
+
+# links_outside ROOT: the symbolic links under ROOT that do not resolve
+# to a file inside ROOT, as a loader or "qemu-aarch64-static -L ROOT"
+# would follow them (relative, within ROOT), one a line.
+links_outside() {
+	local root l t
+	root=$(realpath "$1")
+	(cd "$root" && find . -type l -printf '%P\n' | sort) | while IFS= read -r l; do
+		t=$(readlink "$root/$l")
+		case $t in
+		/*) echo "$l -> $t (absolute)"; continue ;;
+		esac
+		t=$(realpath -q -e "$root/$l") && [[ $t == "$root"/* ]] || echo "$l -> $(readlink "$root/$l")"
+	done
+}
+
 # TAP-style result lines, counted by scripts/test.sh.
 tap_result() { # STATUS(0=ok) NAME [DETAIL]
 	if [ "$1" -eq 0 ]; then
