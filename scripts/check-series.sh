@@ -3,6 +3,8 @@
 #   - shellcheck on the project's shell scripts
 #   - checkpatch.pl --strict on every patch (patches/checkpatch-allow.txt
 #     may allow a message type, one "TYPE  reason" per line)
+#   - the touched .rst files through sphinx-build: no new warnings
+#     (scripts/check-docs.sh)
 #   - the tools cross-built for arm64 (scripts/build-tools-arm64.sh)
 #   - a build after each patch in order (bisectability)
 #   - W=1 and sparse (C=2, sparse from scripts/build-sparse.sh) on the .c
@@ -66,6 +68,9 @@ for p in "${patches[@]}"; do
 	[ "$rc" -eq 0 ] || grep -E -A4 '^(ERROR|WARNING|CHECK):' "$logdir/checkpatch.log" >&2
 	result "$rc" "checkpatch --strict ${p##*/}"
 done
+
+# 2b. the touched .rst files through sphinx-build, one result each.
+"$PROJECT_ROOT/scripts/check-docs.sh" || failed=1
 
 [ "$nobuild" = 0 ] || { [ "$failed" -eq 0 ]; exit; }
 
