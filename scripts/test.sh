@@ -3,8 +3,8 @@
 # patched) the test kernel, the test module and kselftests, one guest boot
 # that runs them all with swiotlb=force, the edu device and a virtio-blk
 # disk, and the KUnit results of that boot; on the patched kernel a second
-# boot with bad boot parameters and a third with RAM above 4 GiB.  Every check, kselftest case,
-# KUnit case and guest run counts once; the last line is
+# boot with bad boot parameters and a third with RAM above 4 GiB.  Every
+# check, kselftest case, KUnit case and guest run counts once; the last line is
 # "N passed, N failed[, N skipped on stock]".  The stock kernel lacks the
 # series' features, so its tests may skip; on the patched kernel a skip is
 # a missing feature and fails.
@@ -56,6 +56,21 @@ calibrate() {
 	scale=$((100 * boot / REF_BOOT))
 	[ "$scale" -ge 100 ] || scale=100
 	count "" <<<"$(tap_result "$rc" "calibration: a $flavour boot took $boot s (reference $REF_BOOT s): time limits at $scale %")"
+}
+
+# extra_boot NAME DESCRIPTION [RUN-GUEST OPTION...]: boot the patched
+# kernel with the parameters of scripts/guest-NAME.sh --params and run that
+# script on $tdir; its result lines and the boot count.
+extra_boot() {
+	local name=$1 desc=$2 rc=0
+	shift 2
+	"$PROJECT_ROOT/scripts/run-guest.sh" -k patched -q -o "$out-$name" "$@" \
+		-a "$("$PROJECT_ROOT/scripts/guest-$name.sh" --params)" \
+		-t "$((300 * scale / 100))" -- "scripts/guest-$name.sh" "$tdir" \
+		>"$out-$name.txt" 2>&1 || rc=$?
+	count "patched: $name: " < <(grep -E '^(not )?ok ' "$out-$name.txt" || true)
+	count "" <<<"$(tap_result "$rc" "patched: $desc" \
+		"exit status $rc (console: $out-$name/console.log)")"
 }
 
 log "series checks"
@@ -129,28 +144,13 @@ for flavour in "${flavours[@]}"; do
 	[ "$rc" -eq 0 ] || grep -E '^run-guest:' -A 40 "$out.txt" | head -n 60 || true
 	count "" <<<"$(tap_result "$rc" "$flavour: guest run" "$msg")"
 
-	# A second boot with bad swiotlb parameters: their messages, and the
-	# values in force.  swiotlb.cap is the series' parameter.
+	# Two more boots of the patched kernel, each running one script that
+	# also prints its kernel parameters: bad swiotlb parameters (their
+	# messages and the values in force), and RAM above 4 GiB without
+	# swiotlb=force (one device's direct and bounced mappings at once).
 	[ "$flavour" = patched ] || continue
-	rc=0
-	"$PROJECT_ROOT/scripts/run-guest.sh" -k patched -q -o "$out-bootparams" \
-		-a "$("$PROJECT_ROOT/scripts/guest-bootparams.sh" --params)" \
-		-t "$((300 * scale / 100))" -- scripts/guest-bootparams.sh "$tdir" \
-		>"$out-bootparams.txt" 2>&1 || rc=$?
-	count "patched: bootparams: " < <(grep -E '^(not )?ok ' "$out-bootparams.txt" || true)
-	count "" <<<"$(tap_result "$rc" "patched: guest run with bad boot parameters" \
-		"exit status $rc (console: $out-bootparams/console.log)")"
-
-	# A third with RAM above 4 GiB and no swiotlb=force: one device's
-	# direct and bounced mappings from two CPUs at once.
-	rc=0
-	"$PROJECT_ROOT/scripts/run-guest.sh" -k patched -q -o "$out-highmem" --highmem \
-		-a "$("$PROJECT_ROOT/scripts/guest-highmem.sh" --params)" \
-		-t "$((300 * scale / 100))" -- scripts/guest-highmem.sh "$tdir" \
-		>"$out-highmem.txt" 2>&1 || rc=$?
-	count "patched: highmem: " < <(grep -E '^(not )?ok ' "$out-highmem.txt" || true)
-	count "" <<<"$(tap_result "$rc" "patched: guest run above 4 GiB" \
-		"exit status $rc (console: $out-highmem/console.log)")"
+	extra_boot bootparams "guest run with bad boot parameters"
+	extra_boot highmem "guest run above 4 GiB" --highmem
 done
 
 # The tools on this machine's own kernel: the mode it allows starts and exits.
