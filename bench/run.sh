@@ -17,6 +17,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/lib.sh
 . "$here/../scripts/lib.sh"
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 usage() { sed -n '/^# Usage/,/^# Raw/p' "$0" | sed 's/^# \{0,1\}//;$d' >&2; exit 2; }
 
@@ -108,37 +110,10 @@ memhogbin=$CACHE/bench/bin/memhog
 gcc -O2 -Wall -o "$memhogbin" "$here/memhog.c"
 # Revisions, for the results file.
 {
-	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "command=bench/run.sh${args:+ $args}"
-	echo "series_commit=$(git -C "$DEV_TREE" rev-parse series)"
-	echo "base_commit=$(git -C "$DEV_TREE" rev-parse base)"
-	for f in stock patched; do
-		echo "${f}_kernel_rev=$(cat "$(build_dir "$f" bench)/.swiotlb-elastic-rev" 2>/dev/null || echo unknown)"
-	done
-	dirty=""
-	[ -z "$(git -C "$PROJECT_ROOT" status --porcelain -- bench)" ] || dirty=" + uncommitted changes in bench/"
-	echo "project_commit=$(git -C "$PROJECT_ROOT" rev-parse --short HEAD)$dirty"
+	meta_revisions "bench/run.sh${args:+ $args}"
 	echo "mode=$([ "$quick" = 1 ] && echo quick || echo full) pairs=$pairs"
-	echo "host=$(nproc) CPUs, $(awk '/^MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
 } >"$run/meta"
-
-# guest NAME FLAVOUR LABEL TIMEOUT [run-guest options] -- COMMAND: one
-# boot; its output lands in $run/NAME.out whatever happens, and a line
-# "NAME FLAVOUR START END STATUS" in $run/boots, in the order of the boots.
-guest() {
-	local name=$1 flavour=$2 label=$3 timeout=$4 rc=0 t0
-	shift 4
-	log "$name: $label"
-	t0=$(date +%s)
-	"$PROJECT_ROOT/scripts/run-guest.sh" -q -V bench -k "$flavour" -t "$timeout" \
-		-o "$run/$name" "$@" >"$run/$name.out" 2>"$run/$name.err" || rc=$?
-	echo "$name $flavour $t0 $(date +%s) $rc" >>"$run/boots"
-	if [ "$rc" != 0 ]; then
-		echo "S kernel=$label scenario=$name reason=guest_exit_status_$rc" >>"$run/$name.out"
-		log "$name: guest exit status $rc (see $run/$name.err)"
-	fi
-}
 
 # boot_all P FLAVOUR: every selected scenario's boots of one kernel.
 gs=bench/guest.sh
@@ -197,24 +172,12 @@ boot_all() {
 	fi
 }
 
-for ((p = 1; p <= pairs; p++)); do
-	if ((p % 2)); then order=(stock patched); else order=(patched stock); fi
-	for f in "${order[@]}"; do
-		boot_all "$p" "$f"
-	done
-done
+run_pairs
 
 if want tool && [ -z "$toolbin" ]; then
 	echo "S kernel=all scenario=tool reason=no_built_swiotlbtop_(make_-C_tools)" >"$run/tool.out"
 fi
 
-echo "elapsed_s=$(($(date +%s) - start))" >>"$run/meta"
-# The kernels the results name must still be the ones that booted: a
-# rebuild during the run (another job sharing the cache) voids it.
-for f in stock patched; do
-	echo "${f}_kernel_rev_end=$(cat "$(build_dir "$f" bench)/.swiotlb-elastic-rev" 2>/dev/null || echo unknown)"
-done >>"$run/meta"
+meta_end >>"$run/meta"
 python3 "$here/report.py" "$run" "$outfile"
-# The raw guest output, compressed, next to the results file.
-tar -C "$(dirname "$run")" -cJf "${outfile%.md}-raw.tar.xz" "$(basename "$run")"
-log "results: $outfile (raw: $run, ${outfile%.md}-raw.tar.xz)"
+keep_raw "$outfile"

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Configure and build one kernel of the workbench, incrementally.
 #
-# Usage: scripts/build-kernel.sh [FLAVOUR [VARIANT]]
+# Usage: scripts/build-kernel.sh [--arch ARCH] [FLAVOUR [VARIANT]]
+#   --arch   x86_64 (default, or $SWIOTLB_ARCH) or arm64, cross-built with
+#            gcc-aarch64-linux-gnu
 #   FLAVOUR  patched (default): base + patches/; stock: the base alone
-#   VARIANT  test (default): base.config + debug.config (lockdep, KASAN,
-#            DMA_API_DEBUG, ...); bench: base.config only
+#   VARIANT  test (default): base.config + configs/arch/ARCH.config +
+#            debug.config (lockdep, KASAN, DMA_API_DEBUG, ...); bench:
+#            without debug.config
 # Prints the path of the build directory on success.
 #
 # One build at a time: the build worktree is shared by all flavours.
@@ -12,6 +15,11 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+if [ "${1:-}" = --arch ]; then
+	[ $# -ge 2 ] || die "--arch takes x86_64 or arm64"
+	set_arch "$2"
+	shift 2
+fi
 flavour=${1:-patched}
 variant=${2:-test}
 obj=$(build_dir "$flavour" "$variant")
@@ -42,7 +50,7 @@ fi
 
 configure "$flavour" "$variant"
 
-log "building $flavour-$variant ($(git -C "$BUILD_TREE" log -1 --format='%h %s'))"
-kmake "$flavour" "$variant" bzImage modules
+log "building $flavour-$variant for $KARCH ($(git -C "$BUILD_TREE" log -1 --format='%h %s'))"
+kmake "$flavour" "$variant" "$(kernel_target)" modules
 git -C "$BUILD_TREE" rev-parse HEAD >"$obj/.swiotlb-elastic-rev"
 echo "$obj"

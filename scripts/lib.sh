@@ -10,7 +10,9 @@
 #            checks out "base" for the stock flavour and "series" for the
 #            patched one, so every build directory has the same source path
 #            and switching flavours recompiles only what the series touches.
-#   build/.build/<flavour>-<variant>/   the O= build directories
+#   build/.build/<flavour>-<variant>/         the O= build directories
+#   build/.build/<arch>-<flavour>-<variant>/  the same for an architecture
+#            other than x86_64 (arm64)
 #   ccache/  the compiler cache
 #   guest/   per-run output of the guest runner
 
@@ -39,6 +41,11 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 
 JOBS=${JOBS:-$(nproc)}
 
+# The architecture kernels are built for and guests run: x86_64 (default)
+# or arm64, cross-built with Debian's gcc-aarch64-linux-gnu.  The scripts
+# take it from SWIOTLB_ARCH or from their --arch option (set_arch).
+KARCH=x86_64
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -51,29 +58,69 @@ flavour_rev() {
 	esac
 }
 
-# build_dir FLAVOUR VARIANT: the O= directory of a kernel build.
+# set_arch ARCH: build and boot for ARCH from now on.
+set_arch() {
+	case $1 in
+	x86_64 | arm64) KARCH=$1 ;;
+	*) die "unknown architecture '$1' (x86_64 or arm64)" ;;
+	esac
+}
+set_arch "${SWIOTLB_ARCH:-x86_64}"
+
+# cross_prefix: CROSS_COMPILE for $KARCH (empty for the machine's own).
+cross_prefix() {
+	case $KARCH in
+	arm64) echo aarch64-linux-gnu- ;;
+	*) echo "" ;;
+	esac
+}
+
+# kernel_target: the make target of the bootable image for $KARCH.
+kernel_target() {
+	case $KARCH in
+	arm64) echo Image ;;
+	*) echo bzImage ;;
+	esac
+}
+
+# kernel_image FLAVOUR VARIANT: the bootable image of a kernel build.
+kernel_image() {
+	local obj
+	obj=$(build_dir "$1" "$2")
+	case $KARCH in
+	arm64) echo "$obj/arch/arm64/boot/Image" ;;
+	*) echo "$obj/arch/x86/boot/bzImage" ;;
+	esac
+}
+
+# build_dir FLAVOUR VARIANT: the O= directory of a kernel build for
+# $KARCH.  x86_64's directories keep their names from before arm64.
 build_dir() {
+	local prefix=""
 	flavour_rev "$1" >/dev/null
 	case $2 in
 	test | bench) ;;
 	*) die "unknown variant '$2' (test or bench)" ;;
 	esac
-	echo "$BUILD_TREE/.build/$1-$2"
+	[ "$KARCH" = x86_64 ] || prefix=$KARCH-
+	echo "$BUILD_TREE/.build/$prefix$1-$2"
 }
 
 # kmake FLAVOUR VARIANT ARGS...: make in a build directory.  The caller
 # has checked out the flavour's commit in $BUILD_TREE.
 kmake() {
-	local obj
+	local obj cross
 	obj=$(build_dir "$1" "$2")
+	cross=$(cross_prefix)
 	shift 2
-	make -s -C "$BUILD_TREE" O="$obj" ARCH=x86_64 \
-		CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
+	make -s -C "$BUILD_TREE" O="$obj" ARCH="$KARCH" CROSS_COMPILE="$cross" \
+		CC="ccache ${cross}gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
 }
 
 # configure FLAVOUR VARIANT: give the build directory the workbench's
 # configuration for the revision checked out in the build tree: tinyconfig,
-# the fragments (base.config, and debug.config for the test variant) merged
+# the fragments (base.config, the architecture's configs/arch/ARCH.config,
+# and debug.config for the test variant) merged
 # with merge_config.sh, olddefconfig, then scripts/check-config.sh.  Done
 # again when a fragment or the checked-out source tree changed: a revision
 # whose Kconfig adds an option (the series' CONFIG_DMA_SWIOTLB_TEST) must
@@ -84,7 +131,7 @@ kmake() {
 configure() {
 	local flavour=$1 variant=$2 obj frags want stamp strict
 	obj=$(build_dir "$flavour" "$variant")
-	frags=("$PROJECT_ROOT/configs/base.config")
+	frags=("$PROJECT_ROOT/configs/base.config" "$PROJECT_ROOT/configs/arch/$KARCH.config")
 	[ "$variant" = test ] && frags+=("$PROJECT_ROOT/configs/debug.config")
 	stamp=$obj/.swiotlb-elastic-config
 	want=$({ cat "${frags[@]}"; git -C "$BUILD_TREE" rev-parse "HEAD^{tree}"; } |
@@ -132,6 +179,7 @@ need_pkgs() {
 need_build_pkgs() {
 	need_pkgs build-essential flex bison bc libelf-dev libssl-dev dwarves \
 		ccache cpio kmod python3 rsync
+	[ "$KARCH" != arm64 ] || need_pkgs gcc-aarch64-linux-gnu
 }
 
 # series_files: the patch files of patches/series, in order, one a line.
@@ -278,6 +326,57 @@ links_outside() {
 }
 
 # TAP-style result lines, counted by scripts/test.sh.
+# count PREFIX: read result lines on stdin, echo them with PREFIX, add
+# them up in the caller's pass, fail and skip.  On the patched kernel
+# (PREFIX "patched..."), a skip is a missing feature and fails.
+count() {
+	local prefix=$1 line
+	while IFS= read -r line; do
+		case $line in
+		"ok "*"# SKIP"* | "ok "*"# skip"*)
+			if [[ $prefix == patched* ]]; then
+				fail=$((fail + 1))
+				echo "${prefix}not ${line} (a skip on the patched kernel fails)"
+			else
+				skip=$((skip + 1)); echo "$prefix$line"
+			fi ;;
+		"ok "*) pass=$((pass + 1)); echo "$prefix$line" ;;
+		"not ok "*) fail=$((fail + 1)); echo "$prefix$line" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
+# count_kunit FLAVOUR CONSOLE: count the KUnit test-case lines (one level
+# of indentation) of a boot log; on the patched kernel, also that every
+# case of the series' suite ran: a kernel that printed nothing, or lost
+# cases, fails.
+count_kunit() {
+	local flavour=$1 console=$2 cases want got
+	cases=$(sed -nE 's/^\[ *[0-9]+\.[0-9]+\] {5}((not )?ok [0-9]+ .*)/\1/p' "$console" 2>/dev/null || true)
+	[ -z "$cases" ] || count "$flavour: kunit: " <<<"$cases"
+	[ "$flavour" = patched ] || return 0
+	want=$(git -C "$DEV_TREE" show "series:kernel/dma/swiotlb_kunit.c" | grep -c 'KUNIT_CASE(' || true)
+	got=$(grep -c . <<<"$cases" || true)
+	count "" <<<"$(tap_result "$([ "$want" -gt 0 ] && [ "$got" = "$want" ]; echo $?)" \
+		"patched: kunit: $got cases reported" "the series' suite has $want")"
+}
+
+# count_guest STATUS NAME OUT: count a guest run (scripts/run-guest.sh -o
+# OUT, its output in OUT.txt) by its exit status, with the runner's own
+# report when it failed.
+count_guest() {
+	local rc=$1 name=$2 out=$3 msg
+	case $rc in
+	0) msg="exit status 0, no kernel splat" ;;
+	124) msg="guest timed out or died (console: $out/console.log)" ;;
+	125) msg="kernel splat on the console (console: $out/console.log)" ;;
+	*) msg="tests exited with status $rc (console: $out/console.log)" ;;
+	esac
+	[ "$rc" -eq 0 ] || grep -E '^run-guest:' -A 40 "$out.txt" | head -n 60 || true
+	count "" <<<"$(tap_result "$rc" "$name" "$msg")"
+}
+
 tap_result() { # STATUS(0=ok) NAME [DETAIL]
 	if [ "$1" -eq 0 ]; then
 		echo "ok - $2${3:+: $3}"

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Boot a workbench kernel in QEMU, run one command in it, return its exit
-# status.  The guest's root is the host's root, shared read-only over 9p,
-# with tmpfs on /tmp, /run and /var/tmp; the command runs in the project
-# directory and its output comes back through a writable 9p share.
+# status.  On x86_64 the guest's root is the host's root, shared read-only
+# over 9p, with tmpfs on /tmp, /run and /var/tmp.  On arm64 (QEMU virt,
+# Cortex-A35 as on STM32MP25) the root is an initramfs of the arm64
+# userland (scripts/arm64-userland.sh), and the host's project and cache
+# directories are shared over 9p at their own paths.  The command runs in
+# the project directory and its output comes back through a writable 9p
+# share.
 #
 # Usage: scripts/run-guest.sh [options] [--] COMMAND...
+#       --arch ARCH     x86_64 (default, or $SWIOTLB_ARCH) or arm64
 #   -k, --flavour F     patched (default) or stock
 #   -V, --variant V     test (default: lockdep, KASAN, ...) or bench
 #       --kernel FILE   boot this bzImage instead
@@ -12,8 +17,10 @@
 #       --disk SIZE     a scratch virtio-blk disk (/dev/vda in the guest) with
 #                       iommu_platform=on,disable-legacy=on, so it uses the DMA API
 #       --edu           QEMU's edu PCI device with dma_mask=0xffffffff
-#   -m, --mem SIZE      guest RAM (default 2G)
-#       --highmem       guest RAM above 4 GiB (6G unless --mem says more)
+#   -m, --mem SIZE      guest RAM (default 2G; arm64: 4G, from 1 GiB to 5 GiB,
+#                       so that it crosses 4 GiB as on a 4 GB STM32MP25)
+#       --highmem       guest RAM above 4 GiB (x86_64: 6G unless --mem says
+#                       more; arm64 has it by default)
 #       --smp N         vCPUs (default 2)
 #   -t, --timeout S     kill the guest after S seconds (default 600)
 #   -o, --out DIR       keep console.log and output there (default: a new
@@ -36,6 +43,7 @@ flavour=patched variant=test kernel="" mem="" highmem=0 smp=2 timeout=600
 out="" interactive=0 quiet=0 disk="" edu=0 append=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	--arch) set_arch "$2"; shift ;;
 	-k | --flavour) flavour=$2; shift ;;
 	-V | --variant) variant=$2; shift ;;
 	--kernel) kernel=$2; shift ;;
@@ -60,17 +68,24 @@ done
 [[ $timeout =~ ^[0-9]+$ ]] || die "--timeout takes seconds"
 [[ $smp =~ ^[0-9]+$ ]] || die "--smp takes a number"
 
-need_pkgs qemu-system-x86 busybox-static
-[ -n "$kernel" ] || kernel=$(build_dir "$flavour" "$variant")/arch/x86/boot/bzImage
-[ -f "$kernel" ] || die "no kernel at $kernel (scripts/build-kernel.sh $flavour $variant)"
-[ -n "$mem" ] || { [ "$highmem" = 1 ] && mem=6G || mem=2G; }
+if [ "$KARCH" = arm64 ]; then
+	need_pkgs qemu-system-arm cpio
+	userland=$CACHE/arm64-userland
+	"$PROJECT_ROOT/scripts/arm64-userland.sh" >&2
+	[ -n "$mem" ] || mem=4G
+else
+	need_pkgs qemu-system-x86 busybox-static
+	[ -n "$mem" ] || { [ "$highmem" = 1 ] && mem=6G || mem=2G; }
+fi
+[ -n "$kernel" ] || kernel=$(kernel_image "$flavour" "$variant")
+[ -f "$kernel" ] || die "no kernel at $kernel (scripts/build-kernel.sh --arch $KARCH $flavour $variant)"
 
 if [ -z "$out" ]; then
 	mkdir -p "$CACHE/guest"
 	out=$(mktemp -d "$CACHE/guest/run.XXXXXX")
 fi
 mkdir -p "$out"
-rm -f "$out/status" "$out/output" "$out/console.log" "$out/disk.img"
+rm -f "$out/status" "$out/output" "$out/console.log" "$out/disk.img" "$out/initrd"
 # Like ssh: the words are joined and run by the guest's bash.
 echo "$*" >"$out/cmd"
 echo "$PROJECT_ROOT" >"$out/cwd"
@@ -78,19 +93,45 @@ echo "$PROJECT_ROOT" >"$out/cwd"
 # or /var/tmp, which the guest covers with tmpfs (a clone in /tmp).
 printf '%s\n' "$PROJECT_ROOT" "$CACHE" >"$out/keep"
 
-# -cpu max without LA57: with 5-level paging, Linux 7.3.4's test kernel
-# (KASAN) intermittently reports a wild-memory-access in rcu_is_watching()
-# from an interrupt during early CPUID setup, a boot problem unrelated to
-# swiotlb that would fail a run at random.  4-level paging, as most
-# guests use, does not show it.
-qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
-	-machine q35 -cpu "max,la57=off" -smp "$smp" -m "$mem"
-	-kernel "$kernel"
-	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
-	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"
-	-fsdev "local,id=out,path=$out,security_model=none,multidevs=remap"
-	-device "virtio-9p-pci,fsdev=out,mount_tag=out")
-if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
+if [ "$KARCH" = arm64 ]; then
+	# The initramfs: the userland's archive, made again when the userland
+	# changed, and an archive of /init (guest-init.sh) after it, which
+	# the kernel unpacks over the first.
+	cpio=$CACHE/arm64-userland.cpio
+	if [ ! -f "$cpio" ] || [ "$userland/.stamp" -nt "$cpio" ]; then
+		(cd "$userland" && find . -path ./.stamp -prune -o -print |
+			LC_ALL=C sort | cpio -o -H newc --quiet) >"$cpio.new"
+		mv "$cpio.new" "$cpio"
+	fi
+	initdir=$(mktemp -d)
+	install -m 0755 "$PROJECT_ROOT/scripts/guest-init.sh" "$initdir/init"
+	{ cat "$cpio"; (cd "$initdir" && echo init | cpio -o -H newc --quiet); } >"$out/initrd"
+	rm -rf "$initdir"
+	qemu=(qemu-system-aarch64 -nodefaults -no-reboot -display none
+		-machine "virt,gic-version=3" -cpu cortex-a35 -smp "$smp" -m "$mem"
+		-kernel "$kernel" -initrd "$out/initrd"
+		-fsdev "local,id=host,path=/,security_model=none,readonly=on,multidevs=remap"
+		-device "virtio-9p-pci,fsdev=host,mount_tag=host"
+		-fsdev "local,id=out,path=$out,security_model=none,multidevs=remap"
+		-device "virtio-9p-pci,fsdev=out,mount_tag=out")
+	cmdline="console=ttyAMA0 rdinit=/init swiotlb_elastic.hostfs=1"
+else
+	# -cpu max without LA57: with 5-level paging, Linux 7.3.4's test kernel
+	# (KASAN) intermittently reports a wild-memory-access in rcu_is_watching()
+	# from an interrupt during early CPUID setup, a boot problem unrelated to
+	# swiotlb that would fail a run at random.  4-level paging, as most
+	# guests use, does not show it.
+	qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
+		-machine q35 -cpu "max,la57=off" -smp "$smp" -m "$mem"
+		-kernel "$kernel"
+		-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
+		-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"
+		-fsdev "local,id=out,path=$out,security_model=none,multidevs=remap"
+		-device "virtio-9p-pci,fsdev=out,mount_tag=out")
+	cmdline="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
+	cmdline+=" ro init=$PROJECT_ROOT/scripts/guest-init.sh"
+fi
+if [ "$KARCH" = x86_64 ] && [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 	qemu+=(-accel kvm)
 else
 	qemu+=(-accel tcg)
@@ -102,8 +143,7 @@ if [ -n "$disk" ]; then
 fi
 [ "$edu" = 1 ] && qemu+=(-device "edu,dma_mask=0xffffffff")
 
-cmdline="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
-cmdline+=" ro init=$PROJECT_ROOT/scripts/guest-init.sh panic=-1 loglevel=7 ${append[*]}"
+cmdline+=" panic=-1 loglevel=7 ${append[*]}"
 [ "$interactive" = 1 ] && cmdline+=" swiotlb_elastic.interactive=1"
 
 qrc=0

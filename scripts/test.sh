@@ -3,7 +3,9 @@
 # patched) the test kernel, the test module and kselftests, one guest boot
 # that runs them all with swiotlb=force, the edu device and a virtio-blk
 # disk, and the KUnit results of that boot; on the patched kernel a second
-# boot with bad boot parameters and a third with RAM above 4 GiB.  Every
+# boot with bad boot parameters and a third with RAM above 4 GiB and no
+# swiotlb=force (scripts/guest-embedded.sh, also run on arm64 by
+# scripts/test-arm64.sh).  Every
 # check, kselftest case, KUnit case and guest run counts once; the last line is
 # "N passed, N failed[, N skipped on stock]".  The stock kernel lacks the
 # series' features, so its tests may skip; on the patched kernel a skip is
@@ -19,24 +21,6 @@ flavours=("$@")
 for f in "${flavours[@]}"; do flavour_rev "$f" >/dev/null; done
 
 pass=0 fail=0 skip=0
-# count: read result lines on stdin, echo them, add them up.
-count() {
-	local prefix=$1 line
-	while IFS= read -r line; do
-		case $line in
-		"ok "*"# SKIP"* | "ok "*"# skip"*)
-			if [[ $prefix == patched* ]]; then
-				fail=$((fail + 1))
-				echo "${prefix}not ${line} (a skip on the patched kernel fails)"
-			else
-				skip=$((skip + 1)); echo "$prefix$line"
-			fi ;;
-		"ok "*) pass=$((pass + 1)); echo "$prefix$line" ;;
-		"not ok "*) fail=$((fail + 1)); echo "$prefix$line" ;;
-		*) echo "$line" ;;
-		esac
-	done
-}
 
 mkdir -p "$CACHE/guest"
 # Time limits follow this machine's speed: the first guest is preceded by a
@@ -60,17 +44,16 @@ calibrate() {
 
 # extra_boot NAME DESCRIPTION [RUN-GUEST OPTION...]: boot the patched
 # kernel with the parameters of scripts/guest-NAME.sh --params and run that
-# script on $tdir; its result lines and the boot count.
+# script on $tdir (and the flavour); its result lines and the boot count.
 extra_boot() {
 	local name=$1 desc=$2 rc=0
 	shift 2
 	"$PROJECT_ROOT/scripts/run-guest.sh" -k patched -q -o "$out-$name" "$@" \
 		-a "$("$PROJECT_ROOT/scripts/guest-$name.sh" --params)" \
-		-t "$((300 * scale / 100))" -- "scripts/guest-$name.sh" "$tdir" \
+		-t "$((300 * scale / 100))" -- "scripts/guest-$name.sh" "$tdir" patched \
 		>"$out-$name.txt" 2>&1 || rc=$?
 	count "patched: $name: " < <(grep -E '^(not )?ok ' "$out-$name.txt" || true)
-	count "" <<<"$(tap_result "$rc" "patched: $desc" \
-		"exit status $rc (console: $out-$name/console.log)")"
+	count_guest "$rc" "patched: $desc" "$out-$name"
 }
 
 log "series checks"
@@ -122,35 +105,17 @@ for flavour in "${flavours[@]}"; do
 		}
 		/^[[:space:]]/ { next }
 		{ print }' "$out.txt" || true)
-	# KUnit: test-case lines (one level of indentation) of the boot log.
-	sed -nE 's/^\[ *[0-9]+\.[0-9]+\] {5}((not )?ok [0-9]+ .*)/\1/p' \
-		"$out/console.log" >"$out.kunit" 2>/dev/null || true
-	count "$flavour: kunit: " <"$out.kunit"
-	if [ "$flavour" = patched ]; then
-		# Every case of the series' suite ran: a kernel that printed
-		# nothing, or lost cases, fails.
-		want=$(git -C "$BUILD_TREE" show "$(git -C "$DEV_TREE" rev-parse series):kernel/dma/swiotlb_kunit.c" |
-			grep -c 'KUNIT_CASE(' || true)
-		got=$(grep -c . "$out.kunit" || true)
-		count "" <<<"$(tap_result "$([ "$want" -gt 0 ] && [ "$got" = "$want" ]; echo $?)" \
-			"patched: kunit: $got cases reported" "the series' suite has $want")"
-	fi
-	case $rc in
-	0) msg="exit status 0, no kernel splat" ;;
-	124) msg="guest timed out or died (console: $out/console.log)" ;;
-	125) msg="kernel splat on the console (console: $out/console.log)" ;;
-	*) msg="tests exited with status $rc (console: $out/console.log)" ;;
-	esac
-	[ "$rc" -eq 0 ] || grep -E '^run-guest:' -A 40 "$out.txt" | head -n 60 || true
-	count "" <<<"$(tap_result "$rc" "$flavour: guest run" "$msg")"
+	count_kunit "$flavour" "$out/console.log"
+	count_guest "$rc" "$flavour: guest run" "$out"
 
 	# Two more boots of the patched kernel, each running one script that
 	# also prints its kernel parameters: bad swiotlb parameters (their
-	# messages and the values in force), and RAM above 4 GiB without
-	# swiotlb=force (one device's direct and bounced mappings at once).
+	# messages and the values in force), and the embedded case: RAM above
+	# 4 GiB without swiotlb=force, a 1 MiB pool, direct and bounced
+	# mappings of one device, growth, the cap and the way back.
 	[ "$flavour" = patched ] || continue
 	extra_boot bootparams "guest run with bad boot parameters"
-	extra_boot highmem "guest run above 4 GiB" --highmem
+	extra_boot embedded "guest run above 4 GiB without swiotlb=force" --highmem --edu
 done
 
 # The tools on this machine's own kernel: the mode it allows starts and exits.
