@@ -50,7 +50,9 @@
 #            "default", or a debugfs idle time for the patched kernel
 set -euo pipefail
 
-if [ $# -lt 2 ] || ! grep -q 'init=[^ ]*guest-init.sh' /proc/cmdline; then
+# A guest's init is guest-init.sh (x86_64), or /init from the initramfs
+# with the host share (arm64).
+if [ $# -lt 2 ] || ! grep -qE 'init=[^ ]*guest-init.sh|swiotlb_elastic.hostfs=1' /proc/cmdline; then
 	echo "usage: bench/guest.sh KERNEL SCENARIO [ARGS...] (in a workbench guest: bench/run.sh)" >&2
 	exit 2
 fi
