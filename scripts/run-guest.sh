@@ -164,6 +164,8 @@ else
 		wait "$tailpid" 2>/dev/null || true
 	fi
 fi
+# The initramfs is a copy of the cached one: not kept with the output.
+rm -f "$out/initrd"
 [ "$quiet" = 1 ] && [ -f "$out/output" ] && cat "$out/output"
 
 # Kernel lines carry a printk timestamp; only those are searched, and
