@@ -344,6 +344,7 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 		d->bytes += size;
 		d->dir_maps[i]++;
 		d->dir_bytes[i] += size;
+		d->map_slots += nslots;
 	}
 	account_task(k, size);
 	lv.ts = now;
@@ -392,8 +393,10 @@ static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
 	s->unmaps++;
 	s->unmap_slots += nslots;
 	d = get_dev(s, k);
-	if (d)
+	if (d) {
 		d->unmaps++;
+		d->unmap_slots += nslots;
+	}
 	lv = bpf_map_lookup_elem(&live, &lk);
 	if (lv) {
 		hold = bpf_ktime_get_ns() - lv->ts;

@@ -70,6 +70,8 @@ struct swl_dev {
 	unsigned long long maps;
 	unsigned long long bytes;
 	unsigned long long unmaps;
+	unsigned long long map_slots;	/* slots taken and released, from */
+	unsigned long long unmap_slots;	/* the counters alone (full mode) */
 	long long slots;		/* slots of the outstanding mappings */
 	long long outstanding;		/* mappings seen mapped, not yet
 					 * unmapped: an unmap counts here

@@ -229,6 +229,8 @@ static void read_devs(void)
 			r->cur.maps += v[cpu].maps;
 			r->cur.bytes += v[cpu].bytes;
 			r->cur.unmaps += v[cpu].unmaps;
+			r->cur.map_slots += v[cpu].map_slots;
+			r->cur.unmap_slots += v[cpu].unmap_slots;
 			r->cur.slots += v[cpu].slots;
 			r->cur.outstanding += v[cpu].outstanding;
 			r->cur.fails += v[cpu].fails;
