@@ -18,6 +18,14 @@
  * All four count them by task and device for swiotlbtop's screen
  * (count_tasks).
  *
+ * Pairing each map with its unmap in the live hash table, for hold times
+ * and what the mappings made since start still hold, costs a hash update
+ * on every map and a lookup and delete on every unmap: most of what the
+ * programs cost a mapping (issue 15).  It is done only when asked for
+ * (rodata holds: swiotlbtop --holds, swiotlbsnoop when it shows unmaps),
+ * and the verifier drops the code otherwise; without it the devices'
+ * counters still say what was mapped and released (maps, unmaps, slots).
+ *
  * Counting is done here, in per-CPU maps holding cumulative values; user
  * space takes per-interval deltas.  Only rare events (pool changes,
  * failures) and, for swiotlbsnoop, every event cross the ring buffer.
@@ -42,6 +50,7 @@ const volatile bool hist_per_dev = false;
 const volatile bool filter_on = false;
 const volatile bool bounce_only = false;	/* tracepoint mode */
 const volatile bool count_tasks = false;	/* the dev_tasks table */
+const volatile bool holds = false;	/* pair maps and unmaps (live) */
 const volatile char filter_dev[SWL_DEV_LEN] = {};
 /* Bit 1 << type for each enum swl_event_type to send (swiotlbsnoop -e). */
 const volatile unsigned int ev_mask = ~0U;
@@ -77,7 +86,10 @@ struct {
 	__type(value, struct swl_task);
 } dev_tasks SEC(".maps");
 
-/* Outstanding allocations, for hold times; sized by user space. */
+/*
+ * Outstanding allocations, for hold times (only with holds); sized by user
+ * space, to one entry without holds.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SWL_LIVE_MIN);
@@ -318,16 +330,79 @@ static __always_inline void dev_name(struct device *dev, struct swl_dev_key *k)
 	bpf_probe_read_kernel_str(k->name, sizeof(k->name), name);
 }
 
+/*
+ * A mapping starts to be held (holds only): in the live table, found and
+ * released by its unmap, and only by it.  A map that does not fit the
+ * table is counted (live_full) and not held by its device.
+ */
+static __always_inline void hold_start(struct swl_stats *s, struct swl_dev *d,
+				       u64 pool, u64 index, u64 size, u64 nslots)
+{
+	struct swl_live_key lk = { .pool = pool, .addr = index };
+	struct swl_live lv = {
+		.ts = bpf_ktime_get_ns(), .size = size, .nslots = nslots,
+	};
+
+	if (bpf_map_update_elem(&live, &lk, &lv, BPF_ANY)) {
+		s->live_full++;
+	} else if (d) {
+		d->slots += nslots;
+		d->outstanding++;
+	}
+}
+
+/*
+ * The mapping of an unmap stops being held (holds only): its hold time,
+ * into *HOLD, and its size, into *SIZE, when its map is in the live table.
+ */
+static __always_inline void hold_end(struct swl_stats *s, struct swl_dev *d,
+				     const struct swl_dev_key *k, u64 pool,
+				     u64 index, u64 *hold, u64 *size)
+{
+	struct swl_live_key lk = { .pool = pool, .addr = index };
+	struct swl_live *lv;
+
+	lv = bpf_map_lookup_elem(&live, &lk);
+	if (!lv) {
+		s->unmatched_unmaps++;
+		return;
+	}
+	*hold = bpf_ktime_get_ns() - lv->ts;
+	*size = lv->size;
+	if (d) {
+		d->slots -= lv->nslots;
+		d->outstanding--;
+	}
+	bpf_map_delete_elem(&live, &lk);
+	s->hold_ns += *hold;
+	s->hold_n++;
+	if (d) {
+		d->hold_ns += *hold;
+		d->hold_n++;
+		if (d->hold_max_epoch != hold_epoch) {
+			/*
+			 * swiotlbtop may not have read the old epoch's
+			 * maximum yet: it moves the epoch before it reads
+			 * the devices.
+			 */
+			d->hold_prev_max_ns = d->hold_max_ns;
+			d->hold_prev_epoch = d->hold_max_epoch;
+			d->hold_max_epoch = hold_epoch;
+			d->hold_max_ns = 0;
+		}
+		if (*hold > d->hold_max_ns)
+			d->hold_max_ns = *hold;
+	}
+	hist_add(k, SWL_HIST_HOLD, *hold);
+}
+
 /* Accounting shared by both modes. */
 static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 					u64 pool, u64 index, u64 addr, u64 orig,
 					u64 size, u64 alloc, u64 nslots, int dir)
 {
-	struct swl_live_key lk = { .pool = pool, .addr = index };
-	struct swl_live lv;
 	struct swl_stats *s;
 	struct swl_dev *d;
-	u64 now = bpf_ktime_get_ns();
 
 	s = get_stats();
 	if (!s)
@@ -347,19 +422,8 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 		d->map_slots += nslots;
 	}
 	account_task(k, size);
-	lv.ts = now;
-	lv.size = size;
-	lv.nslots = nslots;
-	/*
-	 * Held only once in the live table: its unmap, and only it, finds
-	 * the entry and releases what is counted here.
-	 */
-	if (bpf_map_update_elem(&live, &lk, &lv, BPF_ANY)) {
-		s->live_full++;
-	} else if (d) {
-		d->slots += nslots;
-		d->outstanding++;
-	}
+	if (holds)
+		hold_start(s, d, pool, index, size, nslots);
 	hist_add(k, SWL_HIST_SIZE, size);
 	if (snoop) {
 		struct swl_event *e = ev_new(s, SWL_EV_MAP, k);
@@ -381,8 +445,6 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
 					  u64 index, u64 addr, u64 nslots)
 {
-	struct swl_live_key lk = { .pool = pool, .addr = index };
-	struct swl_live *lv;
 	struct swl_stats *s;
 	struct swl_dev *d;
 	u64 hold = 0, size = 0;
@@ -397,38 +459,8 @@ static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
 		d->unmaps++;
 		d->unmap_slots += nslots;
 	}
-	lv = bpf_map_lookup_elem(&live, &lk);
-	if (lv) {
-		hold = bpf_ktime_get_ns() - lv->ts;
-		size = lv->size;
-		if (d) {
-			d->slots -= lv->nslots;
-			d->outstanding--;
-		}
-		bpf_map_delete_elem(&live, &lk);
-		s->hold_ns += hold;
-		s->hold_n++;
-		if (d) {
-			d->hold_ns += hold;
-			d->hold_n++;
-			if (d->hold_max_epoch != hold_epoch) {
-				/*
-				 * swiotlbtop may not have read the old
-				 * epoch's maximum yet: it moves the epoch
-				 * before it reads the devices.
-				 */
-				d->hold_prev_max_ns = d->hold_max_ns;
-				d->hold_prev_epoch = d->hold_max_epoch;
-				d->hold_max_epoch = hold_epoch;
-				d->hold_max_ns = 0;
-			}
-			if (hold > d->hold_max_ns)
-				d->hold_max_ns = hold;
-		}
-		hist_add(k, SWL_HIST_HOLD, hold);
-	} else {
-		s->unmatched_unmaps++;
-	}
+	if (holds)
+		hold_end(s, d, k, pool, index, &hold, &size);
 	if (snoop) {
 		struct swl_event *e = ev_new(s, SWL_EV_UNMAP, k);
 

@@ -72,6 +72,7 @@ struct swl_dev {
 	unsigned long long unmaps;
 	unsigned long long map_slots;	/* slots taken and released, from */
 	unsigned long long unmap_slots;	/* the counters alone (full mode) */
+	/* Only when maps are paired with unmaps (rodata holds): */
 	long long slots;		/* slots of the outstanding mappings */
 	long long outstanding;		/* mappings seen mapped, not yet
 					 * unmapped: an unmap counts here

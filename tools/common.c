@@ -233,10 +233,10 @@ static int mode_check(struct swl_ctx *c, enum swl_mode m, char *why, size_t len)
 static long long read_ll(const char *name);
 
 /*
- * Entries of the table of outstanding mappings: one a swiotlb slot, as
- * each mapping takes at least one, from debugfs io_tlb_nslabs, within
- * [SWL_LIVE_MIN, SWL_LIVE_MAX]; more than fit are counted in
- * hold_table_full.
+ * Entries of the table of outstanding mappings, when maps are paired with
+ * unmaps: one a swiotlb slot, as each mapping takes at least one, from
+ * debugfs io_tlb_nslabs, within [SWL_LIVE_MIN, SWL_LIVE_MAX]; more than
+ * fit are counted in hold_table_full.
  */
 static unsigned int live_entries(void)
 {
@@ -253,6 +253,8 @@ static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode
 {
 	bool bounced = btf_has("btf_trace_swiotlb_bounced", BTF_KIND_TYPEDEF);
 	bool pool_unmap = c->unmap_fn && !strcmp(c->unmap_fn, "__swiotlb_tbl_unmap_single");
+	/* Tracepoint mode has no unmaps to pair. */
+	bool holds = o->holds && m != SWL_MODE_TP;
 	struct swiotlb_bpf *s;
 	struct bpf_program *p;
 	int err;
@@ -274,7 +276,9 @@ static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode
 	}
 	if (o->snoop)
 		bpf_map__set_max_entries(s->maps.events, 8 << 20);
-	bpf_map__set_max_entries(s->maps.live, live_entries());
+	/* Pairing, and the memory of its table, only when asked for. */
+	s->rodata->holds = holds;
+	bpf_map__set_max_entries(s->maps.live, holds ? live_entries() : 1);
 	/* The table of tasks only takes memory when it is used. */
 	s->rodata->count_tasks = o->tasks;
 	if (!o->tasks)
@@ -427,6 +431,9 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 	if (m > last)
 		swl_fail(SWL_EXIT_NOSUPPORT, "no mode works on this kernel: %s", tried);
 
+	/* What the mode has but was not asked for. */
+	if (c->mode != SWL_MODE_TP && !o->holds)
+		lack(c, "hold_times");
 	switch (c->mode) {
 	case SWL_MODE_FULL:
 		if (!c->have_pool_events)

@@ -66,6 +66,9 @@ struct swl_opts {
 	bool hist_per_dev;
 	bool need_events;		/* ring buffer consumer */
 	bool tasks;			/* count mappings by task (dev_tasks) */
+	bool holds;			/* pair maps with unmaps (the live
+					 * table): hold times; else
+					 * "hold_times" in lacks */
 	const char *dev;		/* filter */
 };
 

@@ -3,7 +3,10 @@
  * swiotlbsnoop - one line per swiotlb event: map, unmap, failure, pool
  * added, pool removed, growth failed, and in tracepoint mode one line per
  * bounced mapping.  Same BPF object as swiotlbtop, with every map and
- * unmap (or bounce) sent over the ring buffer.
+ * unmap (or bounce) sent over the ring buffer.  An unmap's line says how
+ * long its slots were held (and its size in fentry and kprobe modes): maps
+ * are paired with unmaps (rodata holds) when unmaps are shown, and only
+ * then (not with -e without unmap).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -107,6 +110,7 @@ int main(int argc, char **argv)
 
 	opts.snoop = true;
 	opts.ev_mask = env.mask;
+	opts.holds = env.mask & (1U << SWL_EV_UNMAP);
 	swl_setup(&ctx, &opts);
 	rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), handle_event, NULL, NULL);
 	if (!rb)

@@ -12,6 +12,12 @@
  * On a terminal (not -b, not -j) the screen fits the terminal, says the
  * load average, splits mappings by DMA direction, has a table of the tasks
  * that made them, and takes keys.
+ *
+ * Hold times, and what the mappings made since start still hold, need each
+ * map paired with its unmap in BPF, the larger part of the tool's cost a
+ * mapping: only with --holds.  Without it the devices' table has what the
+ * counters alone say (unmaps, and mappings and slots made less those
+ * released since start), which costs little enough to leave running.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,10 +50,14 @@ static const char usage_text[] =
 "  -C, --noclear         do not clear the screen between updates\n"
 "  -r, --rows N          at most N devices and pools (default 20)\n"
 "  -s, --sort KEY        sort devices by maps, bytes, held, fails or hold\n"
-"                        (default bytes)\n"
+"                        (with --holds) (default bytes)\n"
 "  -d, --device NAME     only this device\n"
 "  -S, --slots           show a slot map of each pool (patched kernels)\n"
-"  -H, --hist            log2 histograms of mapping size and hold time\n"
+"      --holds           pair each map with its unmap: hold times, and the\n"
+"                        slots and mappings held by those made since start\n"
+"                        (costs most of what the tool costs a mapping)\n"
+"  -H, --hist            log2 histograms of mapping size, and of hold time\n"
+"                        with --holds\n"
 "  -P, --hist-per-device histograms per device, too (with -H)\n"
 "      --record FILE     also write every interval as JSON to FILE, for\n"
 "                        swiotlb-timeline\n"
@@ -58,7 +68,7 @@ static const char usage_text[] =
 "\n"
 "Keys on the screen (stdin a terminal):\n"
 "  s  sort by the next column        r  reverse the order\n"
-"  d  devices by DMA direction, or back to hold times\n"
+"  d  devices by DMA direction, or back\n"
 "  t  the tasks that made mappings, or back to the devices\n"
 "  q  quit\n"
 "\n"
@@ -67,13 +77,13 @@ SWL_USAGE_EXIT;
 enum sort_key { SORT_MAPS, SORT_BYTES, SORT_HELD, SORT_FAILS, SORT_HOLD, NR_SORT };
 static const char *const sort_names[NR_SORT] = { "maps", "bytes", "held", "fails", "hold" };
 
-/* The screen's table: devices with hold times, by direction, or tasks. */
+/* The screen's table: devices, by direction, or tasks. */
 enum view { VIEW_DEVICES, VIEW_DIRS, VIEW_TASKS };
 
 static struct {
 	double interval;
 	long count;
-	bool batch, noclear, slots, hist, hist_dev;
+	bool batch, noclear, slots, hist, hist_dev, holds;
 	int rows;
 	enum sort_key sort;
 	const char *record;
@@ -108,6 +118,8 @@ static struct swl_event evbuf[MAX_EVENTS], recent[RECENT];
 static int nev, nev_dropped, nrecent, recent_pos;
 static struct swl_ctx ctx;
 
+enum { OPT_HOLDS = 256 };	/* long options without a letter */
+
 static const struct option longopts[] = {
 	SWL_COMMON_LONGOPTS,
 	{ "batch", no_argument, NULL, 'b' },
@@ -117,6 +129,7 @@ static const struct option longopts[] = {
 	{ "slots", no_argument, NULL, 'S' },
 	{ "hist", no_argument, NULL, 'H' },
 	{ "hist-per-device", no_argument, NULL, 'P' },
+	{ "holds", no_argument, NULL, OPT_HOLDS },
 	{ "record", required_argument, NULL, 'R' },
 	{}
 };
@@ -149,6 +162,7 @@ static void parse_args(int argc, char **argv)
 		case 'H': env.hist = true; break;
 		case 'P': env.hist_dev = true; break;
 		case 'R': env.record = optarg; break;
+		case OPT_HOLDS: env.holds = true; break;
 		}
 	}
 	if (optind < argc)
@@ -160,6 +174,8 @@ static void parse_args(int argc, char **argv)
 			      swl_shown(argv[optind]));
 	if (env.hist_dev && !env.hist)
 		swl_usage_err("-P/--hist-per-device needs -H/--hist");
+	if (env.sort == SORT_HOLD && !env.holds)
+		swl_usage_err("-s/--sort hold needs --holds");
 	if (opts.json && env.batch)
 		swl_usage_err("-j/--json and -b/--batch exclude each other");
 	/* Last: a bad flag is status 2 whatever the file. */
@@ -306,13 +322,41 @@ static double hold_mean(const struct devrow *r, bool total)
 	return n ? (double)ns / n : 0;
 }
 
+/* Whether maps are paired with unmaps: --holds, in a mode with unmaps. */
+static bool have_holds(void)
+{
+	return !swl_lacks(&ctx, "hold_times");
+}
+
 /*
- * The HELD (full mode: slots) or OUTSTND (mappings) column: what the
- * mappings seen by the tool hold, never an unmap of a map made before it.
+ * Without --holds, from the counters alone: the mappings (NETMAPS) or
+ * slots (NETSLOTS, full mode) made less those released since start, what
+ * is held now less what was held then; below 0 when less is held than
+ * then (mappings made before start were released).
+ */
+static long long dev_net_maps(const struct devrow *r)
+{
+	return (long long)(r->cur.maps - r->cur.unmaps);
+}
+
+static long long dev_net_slots(const struct devrow *r)
+{
+	return (long long)(r->cur.map_slots - r->cur.unmap_slots);
+}
+
+/*
+ * What -s held sorts by.  With --holds the HELD (full mode: slots) or
+ * OUTSTND (mappings) column: what the mappings seen by the tool hold,
+ * never an unmap of a map made before it.  Without, NETSLOTS (full mode)
+ * or NETMAPS.
  */
 static long long dev_held(const struct devrow *r)
 {
-	return ctx.mode == SWL_MODE_FULL ? r->cur.slots : r->cur.outstanding;
+	bool full = ctx.mode == SWL_MODE_FULL;
+
+	if (have_holds())
+		return full ? r->cur.slots : r->cur.outstanding;
+	return full ? dev_net_slots(r) : dev_net_maps(r);
 }
 
 static double dev_sort_val(const struct devrow *r)
@@ -351,6 +395,7 @@ static void json_counts(struct swl_json *j, const char *key, const struct swl_st
 	bool slots = !swl_lacks(&ctx, "slots"), pools = !swl_lacks(&ctx, "pool_events");
 	bool reasons = failures && !swl_lacks(&ctx, "failure_reasons");
 	bool grow = pools && !swl_lacks(&ctx, "grow_failed");
+	bool holds = have_holds();
 	char b[32];
 
 	for (int i = 0; i < SWL_NR_ENUM; i++) {
@@ -366,9 +411,9 @@ static void json_counts(struct swl_json *j, const char *key, const struct swl_st
 	swl_json_u64_if(j, "map_slots", D(map_slots), slots);
 	swl_json_u64_if(j, "unmaps", D(unmaps), unmaps);
 	swl_json_u64_if(j, "unmap_slots", D(unmap_slots), slots);
-	swl_json_u64_if(j, "unmatched_unmaps", D(unmatched_unmaps), unmaps);
-	swl_json_u64_if(j, "hold_ns", D(hold_ns), unmaps);
-	swl_json_u64_if(j, "hold_n", D(hold_n), unmaps);
+	swl_json_u64_if(j, "unmatched_unmaps", D(unmatched_unmaps), holds);
+	swl_json_u64_if(j, "hold_ns", D(hold_ns), holds);
+	swl_json_u64_if(j, "hold_n", D(hold_n), holds);
 	swl_json_u64_if(j, "bounced", D(bounced), bounced);
 	swl_json_u64_if(j, "bounced_bytes", D(bounced_bytes), bounced);
 	swl_json_u64_if(j, "copies_to_device", D(copies[0]), copies);
@@ -376,7 +421,7 @@ static void json_counts(struct swl_json *j, const char *key, const struct swl_st
 	swl_json_u64_if(j, "copies_to_cpu", D(copies[1]), copies);
 	swl_json_u64_if(j, "copy_bytes_to_cpu", D(copy_bytes[1]), copies);
 	swl_json_u64(j, "events_lost", D(events_lost));
-	swl_json_u64_if(j, "hold_table_full", D(live_full), unmaps);
+	swl_json_u64_if(j, "hold_table_full", D(live_full), holds);
 	swl_json_u64(j, "device_table_full", D(devs_full));
 	swl_json_u64_if(j, "device_hist_table_full", D(dev_hists_full), env.hist_dev);
 	swl_json_u64_if(j, "pools_added", add, pools);
@@ -519,7 +564,11 @@ static void print_hists(FILE *f)
 			continue;
 		}
 		if (hist_lacking(i)) {
-			fprintf(f, "%s: n/a (%s mode)\n", hist_names[i], swl_mode_name(ctx.mode));
+			if (ctx.mode == SWL_MODE_TP)
+				fprintf(f, "%s: n/a (%s mode)\n", hist_names[i],
+					swl_mode_name(ctx.mode));
+			else
+				fprintf(f, "%s: n/a (without --holds)\n", hist_names[i]);
 			continue;
 		}
 		print_hist_text(f, hist_names[i], hist_units[i], h[i]);
@@ -649,7 +698,7 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 {
 	static const struct swl_stats zero;
 	bool unmaps = !swl_lacks(&ctx, "unmaps"), failures = !swl_lacks(&ctx, "failures");
-	bool slots = !swl_lacks(&ctx, "slots");
+	bool slots = !swl_lacks(&ctx, "slots"), holds = have_holds();
 	struct swl_json j;
 	int counts[4], other;
 
@@ -699,7 +748,7 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 	for (int i = 0; i < ndevs; i++) {
 		const struct devrow *r = &devrows[i];
 		unsigned long long hold_n = r->cur.hold_n - r->prev.hold_n;
-		bool held = unmaps && hold_n, held_total = unmaps && r->cur.hold_n;
+		bool held = holds && hold_n, held_total = holds && r->cur.hold_n;
 
 		swl_json_obj(&j, NULL);
 		swl_json_str(&j, "name", r->key.name);
@@ -711,18 +760,19 @@ static void output_json(FILE *f, double t, double dt, const struct swl_kstate *k
 		swl_json_u64(&j, "total_bytes", r->cur.bytes);
 		swl_json_u64_if(&j, "total_unmaps", r->cur.unmaps, unmaps);
 		swl_json_u64_if(&j, "total_failures", r->cur.fails, failures);
-		if (slots)
+		/* Paired only: from the counters, total_maps - total_unmaps. */
+		if (slots && holds)
 			swl_json_s64(&j, "slots_held", r->cur.slots);
 		else
 			swl_json_null(&j, "slots_held");
-		if (unmaps)
+		if (holds)
 			swl_json_s64(&j, "outstanding", r->cur.outstanding);
 		else
 			swl_json_null(&j, "outstanding");
-		swl_json_u64_if(&j, "hold_n", hold_n, unmaps);
+		swl_json_u64_if(&j, "hold_n", hold_n, holds);
 		swl_json_u64_if(&j, "hold_mean_ns", hold_mean(r, false), held);
 		swl_json_u64_if(&j, "hold_max_ns", r->cur.hold_max_ns, held);
-		swl_json_u64_if(&j, "total_hold_n", r->cur.hold_n, unmaps);
+		swl_json_u64_if(&j, "total_hold_n", r->cur.hold_n, holds);
 		swl_json_u64_if(&j, "total_hold_mean_ns", hold_mean(r, true), held_total);
 		swl_json_u64_if(&j, "total_hold_max_ns", r->hold_max_total, held_total);
 		swl_json_close(&j);
@@ -860,21 +910,46 @@ static void print_status(FILE *f)
 	fputc('\n', f);
 }
 
+/*
+ * The devices without --holds: what the counters alone say, unmaps and
+ * the mappings and slots made less those released since start.
+ */
+static void print_dev_counts(FILE *f, double dt, int rows)
+{
+	bool tp = ctx.mode == SWL_MODE_TP, slots = !swl_lacks(&ctx, "slots");
+
+	fprintf(f, "%-24s %9s %9s %8s %8s %8s %8s\n", "DEVICE", "MAPS/s", "UNMAPS/s", "MiB/s",
+		"NETMAPS", "NETSLOTS", "FAILS");
+	for (int i = 0; i < ndevs && i < rows; i++) {
+		const struct devrow *r = &devrows[i];
+		char unmaps[32] = "n/a", net[32] = "n/a", nslots[32] = "n/a", fails[32] = "n/a";
+
+		if (!tp) {
+			snprintf(unmaps, sizeof(unmaps), "%.0f", (r->cur.unmaps - r->prev.unmaps) / dt);
+			snprintf(net, sizeof(net), "%lld", dev_net_maps(r));
+			snprintf(fails, sizeof(fails), "%llu", r->cur.fails - r->prev.fails);
+		}
+		if (slots)
+			snprintf(nslots, sizeof(nslots), "%lld", dev_net_slots(r));
+		fprintf(f, "%-24s %9.0f %9s %8.2f %8s %8s %8s\n", r->key.name,
+			(r->cur.maps - r->prev.maps) / dt, unmaps,
+			(r->cur.bytes - r->prev.bytes) / dt / (1 << 20), net, nslots, fails);
+	}
+}
+
+/* The devices with --holds: what their mappings hold, hold times. */
 static void print_devs(FILE *f, double dt, int rows)
 {
+	if (!have_holds()) {
+		print_dev_counts(f, dt, rows);
+		return;
+	}
 	fprintf(f, "%-24s %9s %9s %8s %8s %12s %12s\n", "DEVICE", "MAPS/s", "MiB/s",
 		ctx.mode == SWL_MODE_FULL ? "HELD" : "OUTSTND", "FAILS", "HOLD-MEAN", "HOLD-MAX");
 	for (int i = 0; i < ndevs && i < rows; i++) {
 		const struct devrow *r = &devrows[i];
 		long long held = dev_held(r);
 
-		if (ctx.mode == SWL_MODE_TP) {
-			fprintf(f, "%-24s %9.0f %9.2f %8s %8s %12s %12s\n", r->key.name,
-				(r->cur.maps - r->prev.maps) / dt,
-				(r->cur.bytes - r->prev.bytes) / dt / (1 << 20),
-				"n/a", "n/a", "n/a", "n/a");
-			continue;
-		}
 		fprintf(f, "%-24s %9.0f %9.2f %8lld %8llu ", r->key.name,
 			(r->cur.maps - r->prev.maps) / dt,
 			(r->cur.bytes - r->prev.bytes) / dt / (1 << 20), held,
@@ -1285,6 +1360,7 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	opts.hist = env.hist;
 	opts.hist_per_dev = env.hist_dev;
+	opts.holds = env.holds;
 	opts.tasks = env.screen;
 	swl_setup(&ctx, &opts);
 

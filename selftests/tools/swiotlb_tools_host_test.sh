@@ -708,9 +708,9 @@ if [ "$expect" != none ]; then
 	rc=0; run edge1 "$T/swiotlbtop" -b 0.01 1 || rc=$?
 	check "host $k: good input: swiotlbtop -b 0.01 1 (the shortest interval) runs (status $rc)" \
 		eval 'ran_in edge1 "$rc" && [ "$(grep -c "^swiotlbtop - " "$work/edge1.out")" = 1 ]'
-	rc=0; run edge2 "$T/swiotlbtop" --json --rows=100000 --sort=hold \
+	rc=0; run edge2 "$T/swiotlbtop" --json --rows=100000 --sort=hold --hold \
 		-d 0123456789012345678901234567890 -m auto 5e-2 1 || rc=$?
-	check "host $k: good input: swiotlbtop --json --rows=100000 --sort=hold -d (31 characters) -m auto 5e-2 1 runs (status $rc)" \
+	check "host $k: good input: swiotlbtop --json --rows=100000 --sort=hold --hold (for --holds) -d (31 characters) -m auto 5e-2 1 runs (status $rc)" \
 		eval 'ran_in edge2 "$rc" && [ "$(wc -l <"$work/edge2.out")" = 1 ] && json_ok "$work/edge2.out"'
 	rc=0; run edge3 "$T/swiotlbsnoop" -e map,map,bounced -c 1 -D .05 || rc=$?
 	check "host $k: good input: swiotlbsnoop -e map,map,bounced -c 1 -D .05 runs (status $rc)" \

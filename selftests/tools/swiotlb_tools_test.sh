@@ -173,7 +173,8 @@ if [ ! -w "$SET/cmd" ]; then
 fi
 
 # --- known work: 100 maps of 4 KiB held, then released; one failure --------
-# run_known MODE-ARGS...: checks against the test module's work
+# run_known TAG ARGS...: checks against the test module's work, swiotlbtop
+# with ARGS (--holds: hold times, outstanding and slots held need it)
 run_known() {
 	local tag=$1 u0 u1 u2 st0 st1
 	shift
@@ -226,11 +227,11 @@ run_known() {
 }
 # (fentry mode is tested on the stock kernel; -m fentry on the patched
 # one would add a minute of guest time for little more.)
-run_known "$mode"
+run_known "$mode" --holds
 
 # --- unmaps of maps made before start: not paired, nothing held below 0 -----
 cmd map 10 4096 to
-if start paired "$TOP" -j 0.5 -d "$DEV"; then
+if start paired "$TOP" -j 0.5 -d "$DEV" --holds; then
 	cmd unmap
 	rc=0; stop || rc=$?
 	f=$work/paired.out
@@ -279,8 +280,8 @@ else
 	notok "swiotlbsnoop -c starts"
 fi
 
-# --- histograms --------------------------------------------------------------
-if start hist "$TOP" -j 1 -H -d "$DEV"; then
+# --- histograms (hold times with --holds) --------------------------------------
+if start hist "$TOP" -j 1 -H --holds -d "$DEV"; then
 	cmd run 10 8192 to
 	rc=0; stop || rc=$?
 	f=$work/hist.out
