@@ -190,43 +190,98 @@ r = E.parse(sys.argv[1]).getroot()
 sys.exit(0 if r.tag.endswith("svg") and r.findall(".//{http://www.w3.org/2000/svg}text") else 1)
 ' "$1"
 }
-# rodata_mask PID: ev_mask in the BPF rodata of process PID (bpftool)
-rodata_mask() {
-	local fd id
-	for fd in /proc/"$1"/fdinfo/*; do
-		id=$(sed -n 's/^map_id:[[:space:]]*//p' "$fd" 2>/dev/null) || continue
-		[ -n "$id" ] || continue
-		"$bpftool" -j map dump id "$id" 2>/dev/null | python3 -c '
-import json, sys
-try:
-    d = json.load(sys.stdin)
-except ValueError:
-    sys.exit(1)
-for e in d:
-    for v in e.get("formatted", e).get("value", {}).get(".rodata", []):
-        if "ev_mask" in v:
-            print(v["ev_mask"])
-            sys.exit(0)
-sys.exit(1)
-' && return 0
-	done
-	return 1
+# bpf_state PID: what process PID loaded (bpftool), one KEY=VALUE a
+# line: each variable of its BPF rodata as JSON ("holds=false",
+# "ev_mask=6"), and "max_entries.MAP=N" for each of its maps
+bpf_state() {
+	python3 - "$bpftool" "$1" <<'PY'
+import glob, json, subprocess, sys
+bpftool, pid = sys.argv[1:]
+def tool(*args):
+    r = subprocess.run([bpftool, "-j"] + list(args), capture_output=True, text=True)
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        return None
+seen = set()
+for fd in glob.glob("/proc/%s/fdinfo/*" % pid):
+    try:
+        info = dict(l.split(":", 1) for l in open(fd) if ":" in l)
+    except OSError:
+        continue
+    mid = info.get("map_id", "").strip()
+    if not mid or mid in seen:
+        continue
+    seen.add(mid)
+    m = tool("map", "show", "id", mid) or {}
+    print("max_entries.%s=%s" % (m.get("name"), m.get("max_entries")))
+    if not str(m.get("name", "")).endswith(".rodata"):
+        continue
+    for e in tool("map", "dump", "id", mid) or []:
+        for v in e.get("formatted", e).get("value", {}).get(".rodata", []):
+            for k, x in v.items():
+                print("%s=%s" % (k, json.dumps(x)))
+PY
 }
-# snoop_masked: swiotlbsnoop -e map,unmap loaded its BPF with ev_mask
-# (1 << map) | (1 << unmap) = 6, so other events never reach user space
-snoop_masked() {
-	local pid mask="" rc=0
-	"$T/swiotlbsnoop" -e map,unmap -D 3 >"$work/mask.out" 2>"$work/mask.err" &
+# loaded NAME CMD...: CMD in the background until it traces, what it
+# loaded then in $work/NAME.state (bpf_state), ended with SIGINT; its
+# status
+loaded() {
+	local name=$1 pid rc=0
+	shift
+	"$@" >"$work/$name.out" 2>"$work/$name.err" &
 	pid=$!
 	for _ in $(seq 50); do
-		grep -q "Hit Ctrl-C" "$work/mask.err" && break
+		grep -q "Hit Ctrl-C" "$work/$name.err" && break
 		sleep 0.1
 	done
-	mask=$(rodata_mask "$pid") || true
+	bpf_state "$pid" >"$work/$name.state" || true
+	kill -INT "$pid" 2>/dev/null || true
 	wait "$pid" || rc=$?
-	cp "$work/mask.err" "$work/err"
-	echo "# ev_mask in the BPF rodata: ${mask:-none}" >&2
-	[ "$rc" = 0 ] && [ "$mask" = 6 ]
+	cp "$work/$name.err" "$work/err"
+	return "$rc"
+}
+# has_state NAME STATUS KEY=VALUE...: the run NAME of loaded() exited 0
+# (STATUS) with each KEY=VALUE in what it loaded; "max_entries.live>1" for
+# a hold table of more than one entry
+has_state() {
+	local name=$1 status=$2 want
+	shift 2
+	echo "# $name: $(grep -E '^(holds|ev_mask|max_entries.live)=' "$work/$name.state" | tr '\n' ' ')" >&2
+	[ "$status" = 0 ] || return 1
+	for want; do
+		case $want in
+		*'>1') grep -Eq "^${want%>1}=([2-9]|[1-9][0-9]+)$" "$work/$name.state" ;;
+		*) grep -qxF "$want" "$work/$name.state" ;;
+		esac || { echo "no $want in what $name loaded" >>"$work/err"; return 1; }
+	done
+}
+# holds_json FILE ON: every line of FILE has hold times, and "hold_times"
+# is not in "lacks", when ON is yes; else "hold_times" is in "lacks" and
+# the keys that need pairing are null (the other keys as keys_ok wants)
+holds_json() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+path, on = sys.argv[1], sys.argv[2] == "yes"
+paired = ("unmatched_unmaps", "hold_ns", "hold_n", "hold_table_full")
+dev_paired = ("outstanding", "hold_n", "total_hold_n")
+bad = []
+for n, line in enumerate(open(path, encoding="utf-8"), 1):
+    d = json.loads(line)
+    if ("hold_times" in d["lacks"]) == on:
+        bad.append("line %d: lacks %s" % (n, d["lacks"]))
+    for c in ("interval", "total"):
+        for k in paired:
+            if (d[c][k] is None) == on:
+                bad.append("line %d: %s.%s %r" % (n, c, k, d[c][k]))
+    for x in d["devices"]:
+        for k in dev_paired:
+            if (x[k] is None) == on:
+                bad.append("line %d: device %s %s %r" % (n, x["name"], k, x[k]))
+for b in bad[:5]:
+    print("# " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
 }
 # --- the screen, in tmux -----------------------------------------------------
 cols=100 lines=30
@@ -346,9 +401,11 @@ no_record() { [ "$2" != 0 ] && [ ! -e "$work/$1.rec" ]; }
 # ran_in NAME STATUS: the tool exited 0 and started in the expected mode
 ran_in() { [ "$2" = 0 ] && [ "$(started "$1")" = "$expect" ]; }
 # top_text: the batch screens of the "top" run: 3, in the expected mode,
-# capacity numbers or n/a (never -1), no warning about pools
+# capacity numbers or n/a (never -1), no warning about pools, the devices'
+# table of the counters (no --holds)
 top_text() {
 	[ "$(grep -c "^swiotlbtop - .* $expect mode " "$work/top.out")" = 3 ] &&
+		[ "$(grep -c "^DEVICE  *MAPS/s  *UNMAPS/s  *MiB/s  *NETMAPS  *NETSLOTS  *FAILS$" "$work/top.out")" = 3 ] &&
 		awk '/^capacity / { n++; if (/ -1( |$)/) bad = 1 }
 			END { exit !(n == 3 && !bad) }' "$work/top.out" &&
 		! grep -q "has no pool" "$work/top.err"
@@ -364,6 +421,12 @@ one_line_status() {
 		! grep -qi "permission" "$work/$1.err"
 }
 
+# Whether the mode pairs maps with unmaps, with --holds: it has unmaps.
+pairs=yes pairs_json=true pairs_said="hold times: not in lacks, the keys of pairing not null"
+if [ "$expect" = tracepoint ] || [ "$expect" = none ]; then
+	pairs=no pairs_json=false
+	pairs_said="nothing to pair in $expect mode: hold_times in lacks, the keys of pairing null"
+fi
 if [ "$expect" = none ]; then
 	rc=0; run top "$T/swiotlbtop" -b 1 1 || rc=$?
 	check "host $k: no usable mode: swiotlbtop says so with status 8" [ "$rc" = 8 ]
@@ -371,7 +434,7 @@ else
 	rc=0; run top "$T/swiotlbtop" -b 1 3 || rc=$?
 	check "host $k: swiotlbtop -b 1 3 runs in $expect mode and exits 0 (status $rc)" \
 		ran_in top "$rc"
-	check "host $k: swiotlbtop -b 1 3: 3 screens, no -1, no pool warning" top_text
+	check "host $k: swiotlbtop -b 1 3: 3 screens, no -1, no pool warning, devices without hold times" top_text
 
 	rc=0; run json "$T/swiotlbtop" --json 1 1 || rc=$?
 	check "host $k: swiotlbtop --json 1 1 exits 0 (status $rc)" [ "$rc" = 0 ]
@@ -381,6 +444,36 @@ else
 	rc=0; run json2 "$T/swiotlbtop" --json 1 2 || rc=$?
 	check "host $k: swiotlbtop --json 1 2: every line parses, \"schema\": 1, every key of the schema and no other (status $rc)" \
 		keys_ok top "$work/json2.out"
+	check "host $k: swiotlbtop --json without --holds: hold_times in lacks, the keys of pairing null" \
+		holds_json "$work/json2.out" no
+	rc=0; run json2h "$T/swiotlbtop" --holds --json 1 2 || rc=$?
+	check "host $k: swiotlbtop --holds --json 1 2: the same keys, \"schema\": 1 (status $rc)" \
+		eval '[ "$rc" = 0 ] && keys_ok top "$work/json2h.out"'
+	check "host $k: swiotlbtop --holds --json: $pairs_said" \
+		holds_json "$work/json2h.out" "$pairs"
+
+	# Pairing, and the memory of its table, only with --holds: the
+	# rodata flag holds the verifier prunes the pairing by, and the
+	# size of the hold table, in the BPF the tools loaded.
+	rc=0; loaded topdef "$T/swiotlbtop" -b 1 || rc=$?
+	check "host $k: swiotlbtop without --holds loads its BPF with holds false and a hold table of 1 entry (status $rc)" \
+		has_state topdef "$rc" holds=false max_entries.live=1
+	rc=0; loaded topholds "$T/swiotlbtop" --holds -b 1 || rc=$?
+	if [ "$pairs" = yes ]; then
+		check "host $k: swiotlbtop --holds loads its BPF with holds true and a hold table (status $rc)" \
+			has_state topholds "$rc" holds=true "max_entries.live>1"
+	else
+		check "host $k: swiotlbtop --holds in tracepoint mode: nothing to pair, holds false, a hold table of 1 entry (status $rc)" \
+			has_state topholds "$rc" holds=false max_entries.live=1
+	fi
+	rc=0; loaded snoopmap "$T/swiotlbsnoop" -e map || rc=$?
+	check "host $k: swiotlbsnoop -e map (no unmap lines) does not pair: holds false, a hold table of 1 entry (status $rc)" \
+		has_state snoopmap "$rc" holds=false max_entries.live=1
+	rc=0; run hist "$T/swiotlbtop" -b -H 0.2 1 || rc=$?
+	why="without --holds"
+	[ "$expect" != tracepoint ] || why="tracepoint mode"
+	check "host $k: swiotlbtop -b -H: the hold time histogram is n/a ($why) (status $rc)" \
+		eval '[ "$rc" = 0 ] && grep -qx "slot hold time: n/a ($why)" "$work/hist.out"'
 	# A pool listing with a quote, a backslash and a control character.
 	mkdir "$work/dbg"
 	echo 4096 >"$work/dbg/io_tlb_nslabs"
@@ -406,8 +499,9 @@ else
 	check "host $k: swiotlbsnoop -D 1 -e bounced,map_failed runs in $expect mode, header (status $rc)" \
 		eval 'ran_in snoope "$rc" && grep -q "^TIME" "$work/snoope.out" &&
 			! grep -qv "^TIME\|bounced\|map_failed" "$work/snoope.out"'
-	check "host $k: swiotlbsnoop -e map,unmap filters in BPF (ev_mask 6 in its rodata)" \
-		snoop_masked
+	rc=0; loaded mask "$T/swiotlbsnoop" -e map,unmap || rc=$?
+	check "host $k: swiotlbsnoop -e map,unmap filters in BPF (ev_mask 6 in its rodata), pairs for its unmap lines where it can (holds $pairs_json) (status $rc)" \
+		has_state mask "$rc" ev_mask=6 "holds=$pairs_json"
 	if [ -s "$work/snoopj.out" ]; then
 		check "host $k: swiotlbsnoop -j: every key of an event and no other" \
 			keys_ok snoop "$work/snoopj.out"
@@ -584,6 +678,12 @@ done <<'CASES'
 2|top|unknown or ambiguous option '--bogus'|--bogus
 2|top|unknown or ambiguous option '--h'|--h
 2|top|-P/--hist-per-device needs -H/--hist|-P
+2|top|-P/--hist-per-device needs -H/--hist|--holds -P
+2|top|-s/--sort hold needs --holds|-s hold
+2|top|-s/--sort hold needs --holds|-H --sort=hold 1 1
+2|top|--holds takes no value: '--holds=1'|--holds=1
+2|top|--holds takes no value: '--holds='|--holds=
+2|top|unknown or ambiguous option '--holdsx'|--holdsx
 2|top|-j/--json and -b/--batch exclude each other|-j -b
 # swiotlbsnoop
 2|snoop|-e/--events needs a value|-e
@@ -697,7 +797,12 @@ for prog in swiotlbtop swiotlbsnoop swiotlb-timeline; do
 	rc=0; "$T/$prog" --help >"$work/help.out" 2>"$work/err" || rc=$?
 	check "host $k: $prog --help: usage on stdout, nothing on stderr, status 0 (status $rc)" \
 		eval '[ "$rc" = 0 ] && grep -q "^Usage: $prog " "$work/help.out" && [ ! -s "$work/err" ]'
+	cp "$work/help.out" "$work/help-$prog.out"
 done
+check "host $k: swiotlbtop --help: --holds, what it pairs, and that -H's hold times and -s hold need it" \
+	eval 'grep -q "^      --holds  *pair each map with its unmap: hold times" "$work/help-swiotlbtop.out" &&
+		grep -A 1 "^  -H, --hist " "$work/help-swiotlbtop.out" | grep -q "with --holds" &&
+		grep -A 1 "^  -s, --sort .* or hold$" "$work/help-swiotlbtop.out" | grep -q "^ *(with --holds)"'
 printf '\n%s\n\n%s\n' "$(cat "$r/ok.rec")" \
 	'{"schema":1,"time":0.5,"mono_ns":500001000,"capacity_slots":null,"used_slots":null,"transient_slots":null,"events":[]}' \
 	>"$work/blanks.rec"
