@@ -543,6 +543,61 @@ static long long read_ll(const char *name)
 	return v;
 }
 
+/*
+ * Whether the kernel counts used slots and their high-water mark for
+ * debugfs.  From Linux 7.3 it does only when booted with "track_hiwater"
+ * among the swiotlb= options, and io_tlb_used_hiwater (and, without the
+ * series' pool listing, io_tlb_used) read 0 otherwise: zeros that are not
+ * data.  The option exists when the kernel has the flag it sets; a kernel
+ * without it (older, or kallsyms unreadable) always counts.
+ */
+static bool hiwater_tracked(void)
+{
+	static int tracked = -1;
+	char line[4096], *opt, *save;
+	bool has_option = false;
+	FILE *f;
+
+	if (tracked >= 0)
+		return tracked;
+	tracked = 1;
+	f = fopen("/proc/kallsyms", "r");
+	if (f) {
+		while (!has_option && fgets(line, sizeof(line), f)) {
+			char *name = strrchr(line, ' ');
+
+			has_option = name && !strcmp(name, " track_hiwater_enabled\n");
+		}
+		fclose(f);
+	}
+	if (!has_option)
+		return tracked;
+	tracked = 0;
+	f = fopen("/proc/cmdline", "r");
+	if (!f)
+		return tracked;
+	if (fgets(line, sizeof(line), f)) {
+		for (opt = strtok_r(line, " \n", &save); opt; opt = strtok_r(NULL, " \n", &save))
+			if (!strncmp(opt, "swiotlb=", 8) && strstr(opt, "track_hiwater"))
+				tracked = 1;
+	}
+	fclose(f);
+	return tracked;
+}
+
+void swl_note_untracked(void)
+{
+	char path[256];
+	bool listing;
+
+	if (hiwater_tracked() || access(swl_dbg_file("io_tlb_used_hiwater", path, sizeof(path)), R_OK))
+		return;
+	listing = !access(swl_dbg_file("pools", path, sizeof(path)), R_OK);
+	fprintf(stderr, "%s: this kernel counts swiotlb's high-water mark%s only when booted "
+		"with swiotlb=...,track_hiwater: shown as n/a\n", swl_prog,
+		listing ? "" : " and used slots");
+}
+
 void swl_read_kstate(struct swl_kstate *k, bool pools)
 {
 	char line[512], path[512];
@@ -551,6 +606,13 @@ void swl_read_kstate(struct swl_kstate *k, bool pools)
 	k->nslabs = read_ll("io_tlb_nslabs");
 	k->used = read_ll("io_tlb_used");
 	k->hiwater = read_ll("io_tlb_used_hiwater");
+	if (!hiwater_tracked()) {
+		/* The series' pool listing comes with used slots that are
+		 * counted whatever the option. */
+		k->hiwater = -1;
+		if (access(swl_dbg_file("pools", path, sizeof(path)), R_OK))
+			k->used = -1;
+	}
 	k->transient = read_ll("io_tlb_transient_nslabs");
 	k->npools = 0;
 	k->have_pools = false;

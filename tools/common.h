@@ -95,6 +95,8 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o);
 void swl_destroy(struct swl_ctx *c);
 void swl_read_stats(struct swl_ctx *c, struct swl_stats *out);
 void swl_read_kstate(struct swl_kstate *k, bool pools);
+/* Say once, on stderr, which debugfs counters the kernel does not keep. */
+void swl_note_untracked(void);
 const char *swl_reason_name(int r, char *buf, size_t len);
 const char *swl_cause_name(int c, char *buf, size_t len);
 const char *swl_kind_name(int k, char *buf, size_t len);

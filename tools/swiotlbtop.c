@@ -1394,6 +1394,7 @@ int main(int argc, char **argv)
 		output_json(rec, 0, 0, k, &cur, &prev);
 	}
 	swl_print_start(&ctx);
+	swl_note_untracked();
 
 	/* After SIGINT or SIGTERM, one last reading is shown. */
 	for (;;) {
