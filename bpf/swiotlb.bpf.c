@@ -315,12 +315,6 @@ static __always_inline struct swl_event *ev_new(struct swl_stats *s, u32 type,
 	return e;
 }
 
-static __always_inline void tp_dev(void *ctx, u32 loc, struct swl_dev_key *k)
-{
-	bpf_probe_read_kernel_str(k->name, sizeof(k->name),
-				  (char *)ctx + (loc & 0xffff));
-}
-
 static __always_inline void dev_name(struct device *dev, struct swl_dev_key *k)
 {
 	const char *name = BPF_CORE_READ(dev, init_name);
@@ -476,44 +470,61 @@ static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
 	}
 }
 
-/* ---- full mode: the series' tracepoints ---- */
+/*
+ * ---- full mode: the series' tracepoints ----
+ *
+ * Attached as raw tracepoints: the programs get the tracepoint's arguments
+ * (TP_PROTO of include/trace/events/swiotlb.h) and not a trace record, so
+ * the kernel does not build one (the device's name copied, a per-CPU
+ * buffer) for each event, and tracefs need not be mounted.
+ */
 
-SEC("tp/swiotlb/swiotlb_map_slots")
-int tp_map_slots(struct trace_event_raw_swiotlb_map_slots *ctx)
+/* Slots of ALLOC bytes, as the swiotlb_map_slots record counts them. */
+#define IO_TLB_SHIFT		11
+#define alloc_slots(alloc)	(((alloc) + (1ULL << IO_TLB_SHIFT) - 1) >> IO_TLB_SHIFT)
+
+SEC("raw_tp/swiotlb_map_slots")
+int BPF_PROG(raw_map_slots, struct device *dev, phys_addr_t orig_addr,
+	     phys_addr_t tlb_addr, size_t mapping_size, size_t alloc_size,
+	     const struct io_tlb_pool *pool, unsigned int index,
+	     unsigned int pad_slots, int dir)
 {
 	struct swl_dev_key k = {};
 
-	tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+	dev_name(dev, &k);
 	if (!dev_ok(&k))
 		return 0;
-	account_map(ctx, &k, ctx->pool, ctx->index, ctx->tlb_addr,
-		    ctx->orig_addr, ctx->mapping_size, ctx->alloc_size,
-		    ctx->nslots, ctx->dir);
+	account_map(ctx, &k, BPF_CORE_READ(pool, start), index, tlb_addr,
+		    orig_addr, mapping_size, alloc_size, alloc_slots(alloc_size),
+		    dir);
 	return 0;
 }
 
-SEC("tp/swiotlb/swiotlb_unmap_slots")
-int tp_unmap_slots(struct trace_event_raw_swiotlb_unmap_slots *ctx)
+SEC("raw_tp/swiotlb_unmap_slots")
+int BPF_PROG(raw_unmap_slots, struct device *dev, phys_addr_t tlb_addr,
+	     const struct io_tlb_pool *pool, unsigned int index,
+	     unsigned int nslots)
 {
 	struct swl_dev_key k = {};
 
-	tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+	dev_name(dev, &k);
 	if (!dev_ok(&k))
 		return 0;
-	account_unmap(&k, ctx->pool, ctx->index, ctx->tlb_addr, ctx->nslots);
+	account_unmap(&k, BPF_CORE_READ(pool, start), index, tlb_addr, nslots);
 	return 0;
 }
 
-SEC("tp/swiotlb/swiotlb_map_failed")
-int tp_map_failed(struct trace_event_raw_swiotlb_map_failed *ctx)
+SEC("raw_tp/swiotlb_map_failed")
+int BPF_PROG(raw_map_failed, struct device *dev, size_t mapping_size,
+	     size_t alloc_size, unsigned int alloc_align_mask,
+	     unsigned long used, unsigned long total, int reason)
 {
 	struct swl_dev_key k = {};
 	struct swl_stats *s;
 	struct swl_event *e;
 	struct swl_dev *d;
-	int reason = ctx->reason;
 
-	tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+	dev_name(dev, &k);
 	if (!dev_ok(&k))
 		return 0;
 	s = get_stats();
@@ -526,23 +537,23 @@ int tp_map_failed(struct trace_event_raw_swiotlb_map_failed *ctx)
 	e = ev_new(s, SWL_EV_FAIL, &k);
 	if (!e)
 		return 0;
-	e->size = ctx->mapping_size;
-	e->alloc_size = ctx->alloc_size;
-	e->used = ctx->used;
-	e->total = ctx->total;
+	e->size = mapping_size;
+	e->alloc_size = alloc_size;
+	e->used = used;
+	e->total = total;
 	e->code = reason;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
-static __always_inline int pool_event(struct trace_event_raw_swiotlb_pool *ctx,
-				      u32 type)
+static __always_inline int pool_event(const struct io_tlb_pool *pool,
+				      const char *devname, int cause,
+				      u64 lifetime_ns, u32 type)
 {
 	struct swl_dev_key k = {};
 	struct swl_stats *s;
 	struct swl_event *e;
-	int cause = ctx->cause;
-	u64 nslabs = ctx->nslabs;
+	u64 nslabs = BPF_CORE_READ(pool, nslabs);
 
 	s = get_stats();
 	if (!s)
@@ -554,38 +565,39 @@ static __always_inline int pool_event(struct trace_event_raw_swiotlb_pool *ctx,
 		s->pool_remove[enum_slot(cause)]++;
 		s->pool_remove_slots += nslabs;
 	}
-	tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+	bpf_probe_read_kernel_str(k.name, sizeof(k.name), devname);
 	e = ev_new(s, type, &k);
 	if (!e)
 		return 0;
-	e->pool = ctx->start;
-	e->end = ctx->end;
+	e->pool = BPF_CORE_READ(pool, start);
+	e->end = BPF_CORE_READ(pool, end);
 	e->nslots = nslabs;
-	e->kind = ctx->kind;
+	e->kind = BPF_CORE_READ(pool, kind);
 	e->code = cause;
-	e->ns = ctx->lifetime_ns;
+	e->ns = lifetime_ns;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
-SEC("tp/swiotlb/swiotlb_pool_add")
-int tp_pool_add(struct trace_event_raw_swiotlb_pool *ctx)
+SEC("raw_tp/swiotlb_pool_add")
+int BPF_PROG(raw_pool_add, const struct io_tlb_pool *pool, const char *devname,
+	     int cause, u64 lifetime_ns)
 {
-	return pool_event(ctx, SWL_EV_POOL_ADD);
+	return pool_event(pool, devname, cause, lifetime_ns, SWL_EV_POOL_ADD);
 }
 
-SEC("tp/swiotlb/swiotlb_pool_remove")
-int tp_pool_remove(struct trace_event_raw_swiotlb_pool *ctx)
+SEC("raw_tp/swiotlb_pool_remove")
+int BPF_PROG(raw_pool_remove, const struct io_tlb_pool *pool,
+	     const char *devname, int cause, u64 lifetime_ns)
 {
-	return pool_event(ctx, SWL_EV_POOL_REMOVE);
+	return pool_event(pool, devname, cause, lifetime_ns, SWL_EV_POOL_REMOVE);
 }
 
-SEC("tp/swiotlb/swiotlb_grow_failed")
-int tp_grow_failed(struct trace_event_raw_swiotlb_grow_failed *ctx)
+SEC("raw_tp/swiotlb_grow_failed")
+int BPF_PROG(raw_grow_failed, unsigned long nslabs, int cause)
 {
 	struct swl_stats *s;
 	struct swl_event *e;
-	int cause = ctx->cause;
 
 	s = get_stats();
 	if (!s)
@@ -594,22 +606,23 @@ int tp_grow_failed(struct trace_event_raw_swiotlb_grow_failed *ctx)
 	e = ev_new(s, SWL_EV_GROW_FAIL, NULL);
 	if (!e)
 		return 0;
-	e->nslots = ctx->nslabs;
+	e->nslots = nslabs;
 	e->code = cause;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
-SEC("tp/swiotlb/swiotlb_bounce_copy")
-int tp_bounce_copy(struct trace_event_raw_swiotlb_bounce_copy *ctx)
+SEC("raw_tp/swiotlb_bounce_copy")
+int BPF_PROG(raw_bounce_copy, struct device *dev, phys_addr_t tlb_addr,
+	     size_t size, int dir)
 {
 	struct swl_stats *s;
-	u32 i = ctx->dir == DMA_TO_DEVICE ? 0 : 1;
+	u32 i = dir == DMA_TO_DEVICE ? 0 : 1;
 
 	if (filter_on) {
 		struct swl_dev_key k = {};
 
-		tp_dev(ctx, ctx->__data_loc_dev_name, &k);
+		dev_name(dev, &k);
 		if (!dev_ok(&k))
 			return 0;
 	}
@@ -617,7 +630,7 @@ int tp_bounce_copy(struct trace_event_raw_swiotlb_bounce_copy *ctx)
 	if (!s)
 		return 0;
 	s->copies[i]++;
-	s->copy_bytes[i] += ctx->size;
+	s->copy_bytes[i] += size;
 	return 0;
 }
 

@@ -5,8 +5,9 @@
  * Instead of a full vmlinux.h (tens of thousands of lines, specific to one
  * build), this header carries only the types the programs touch.  They were
  * taken from "bpftool btf dump file vmlinux format c" of the patched kernel
- * (scripts/build-kernel.sh patched test, Linux 7.3.4 with patches/), and the
- * tracepoint records from include/trace/events/swiotlb.h of the series.
+ * (scripts/build-kernel.sh patched test, Linux 7.3.4 with patches/).  The
+ * series' tracepoints are attached raw: their arguments are the TP_PROTO of
+ * include/trace/events/swiotlb.h, given in the programs themselves.
  * Every struct is marked preserve_access_index, so field offsets are
  * relocated (CO-RE) against the running kernel's BTF, /sys/kernel/btf/vmlinux:
  * the layout below only has to carry the right field names and types.
@@ -15,7 +16,7 @@
  * scripts/check-vmlinux-h.sh checks every struct and field below against
  * the BTF of the patched test kernel; make test runs it.  The reference:
  *   bpftool btf dump file $CACHE/build/.build/patched-test/vmlinux format c |
- *     grep -A16 'struct trace_event_raw_swiotlb'
+ *     grep -A16 'struct io_tlb_pool {'
  */
 #ifndef __VMLINUX_H__
 #define __VMLINUX_H__
@@ -91,97 +92,20 @@ struct task_struct {
 };
 #endif
 
+enum swiotlb_pool_kind {
+	SWIOTLB_POOL_DEFAULT = 0,
+	SWIOTLB_POOL_DYNAMIC = 1,
+	SWIOTLB_POOL_TRANSIENT = 2,
+	SWIOTLB_POOL_RESTRICTED = 3,
+};
+
 struct io_tlb_pool {
 	phys_addr_t start;
 	phys_addr_t end;
 	long unsigned int nslabs;
+	enum swiotlb_pool_kind kind;
 };
 
-struct trace_entry {
-	short unsigned int type;
-	unsigned char flags;
-	unsigned char preempt_count;
-	int pid;
-};
-
-struct trace_event_raw_swiotlb_bounced {
-	struct trace_entry ent;
-	u32 __data_loc_dev_name;
-	u64 dma_mask;
-	dma_addr_t dev_addr;
-	size_t size;
-	bool force;
-	char __data[0];
-};
-
-struct trace_event_raw_swiotlb_map_slots {
-	struct trace_entry ent;
-	u32 __data_loc_dev_name;
-	u64 orig_addr;
-	u64 tlb_addr;
-	size_t mapping_size;
-	size_t alloc_size;
-	u64 pool;
-	unsigned int index;
-	unsigned int nslots;
-	unsigned int pad_slots;
-	int dir;
-	long unsigned int attrs;
-	char __data[0];
-};
-
-struct trace_event_raw_swiotlb_unmap_slots {
-	struct trace_entry ent;
-	u32 __data_loc_dev_name;
-	u64 tlb_addr;
-	u64 pool;
-	unsigned int index;
-	unsigned int nslots;
-	char __data[0];
-};
-
-struct trace_event_raw_swiotlb_map_failed {
-	struct trace_entry ent;
-	u32 __data_loc_dev_name;
-	size_t mapping_size;
-	size_t alloc_size;
-	unsigned int alloc_align_mask;
-	unsigned int min_align_mask;
-	long unsigned int used;
-	long unsigned int total;
-	int reason;
-	char __data[0];
-};
-
-/* Class of swiotlb_pool_add and swiotlb_pool_remove. */
-struct trace_event_raw_swiotlb_pool {
-	struct trace_entry ent;
-	u64 start;
-	u64 end;
-	long unsigned int nslabs;
-	unsigned int nareas;
-	int kind;
-	int cause;
-	u64 lifetime_ns;
-	u32 __data_loc_dev_name;
-	char __data[0];
-};
-
-struct trace_event_raw_swiotlb_grow_failed {
-	struct trace_entry ent;
-	long unsigned int nslabs;
-	int cause;
-	char __data[0];
-};
-
-struct trace_event_raw_swiotlb_bounce_copy {
-	struct trace_entry ent;
-	u32 __data_loc_dev_name;
-	u64 tlb_addr;
-	size_t size;
-	int dir;
-	char __data[0];
-};
 
 #pragma clang attribute pop
 

@@ -79,6 +79,18 @@ static bool btf_has(const char *name, int kind)
 	return vmlinux_btf && btf__find_by_name_kind(vmlinux_btf, name, kind) > 0;
 }
 
+/*
+ * Whether the kernel has tracepoint NAME, to attach to as a raw tracepoint:
+ * each one has a btf_trace_NAME typedef of its probe in the kernel BTF.
+ */
+static bool raw_tp_has(const char *name)
+{
+	char t[128];
+
+	snprintf(t, sizeof(t), "btf_trace_%s", name);
+	return btf_has(t, BTF_KIND_TYPEDEF);
+}
+
 static bool tracefs_has(const char *event)
 {
 	static const char *const roots[] = {
@@ -156,27 +168,21 @@ static int mode_check(struct swl_ctx *c, enum swl_mode m, char *why, size_t len)
 
 	switch (m) {
 	case SWL_MODE_FULL:
-		if (!btf_has("trace_event_raw_swiotlb_map_slots", BTF_KIND_STRUCT)) {
+		/* Raw tracepoints: known by BTF, attached without tracefs. */
+		for (unsigned int i = 0; i < sizeof(full_tps) / sizeof(full_tps[0]); i++) {
+			if (raw_tp_has(full_tps[i]))
+				continue;
 			snprintf(why, len, "the kernel lacks the series' swiotlb tracepoints");
 			return SWL_EXIT_NOMODE;
 		}
-		if (!prog_type_ok(BPF_PROG_TYPE_TRACEPOINT)) {
-			snprintf(why, len, "the kernel does not load BPF tracepoint programs");
+		if (!prog_type_ok(BPF_PROG_TYPE_RAW_TRACEPOINT)) {
+			snprintf(why, len, "the kernel does not load BPF raw tracepoint programs");
 			return SWL_EXIT_NOMODE;
 		}
-		for (unsigned int i = 0; i < sizeof(full_tps) / sizeof(full_tps[0]); i++) {
-			if (tracefs_has(full_tps[i]))
-				continue;
-			snprintf(why, len, "tracefs is not mounted, or lacks events/swiotlb/%s (mount -t tracefs none /sys/kernel/tracing)",
-				 full_tps[i]);
-			return SWL_EXIT_NOTRACEFS;
-		}
-		c->have_pool_events = btf_has("trace_event_raw_swiotlb_pool", BTF_KIND_STRUCT) &&
-				      tracefs_has("swiotlb_pool_add") && tracefs_has("swiotlb_pool_remove");
-		c->have_grow_failed = btf_has("trace_event_raw_swiotlb_grow_failed", BTF_KIND_STRUCT) &&
-				      tracefs_has("swiotlb_grow_failed");
-		c->have_copy = btf_has("trace_event_raw_swiotlb_bounce_copy", BTF_KIND_STRUCT) &&
-			       tracefs_has("swiotlb_bounce_copy");
+		c->have_pool_events = raw_tp_has("swiotlb_pool_add") &&
+				      raw_tp_has("swiotlb_pool_remove");
+		c->have_grow_failed = raw_tp_has("swiotlb_grow_failed");
+		c->have_copy = raw_tp_has("swiotlb_bounce_copy");
 		return 0;
 	case SWL_MODE_FENTRY:
 	case SWL_MODE_KPROBE:
@@ -218,8 +224,7 @@ static int mode_check(struct swl_ctx *c, enum swl_mode m, char *why, size_t len)
 			snprintf(why, len, "the kernel does not load BPF raw tracepoint programs");
 			return SWL_EXIT_NOMODE;
 		}
-		if (!btf_has("btf_trace_swiotlb_bounced", BTF_KIND_TYPEDEF) &&
-		    !tracefs_has("swiotlb_bounced")) {
+		if (!raw_tp_has("swiotlb_bounced") && !tracefs_has("swiotlb_bounced")) {
 			snprintf(why, len, "the kernel has no swiotlb_bounced tracepoint");
 			return SWL_EXIT_NOMODE;
 		}
@@ -251,7 +256,7 @@ static unsigned int live_entries(void)
 static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode m,
 		      char *why, size_t len)
 {
-	bool bounced = btf_has("btf_trace_swiotlb_bounced", BTF_KIND_TYPEDEF);
+	bool bounced = raw_tp_has("swiotlb_bounced");
 	bool pool_unmap = c->unmap_fn && !strcmp(c->unmap_fn, "__swiotlb_tbl_unmap_single");
 	/* Tracepoint mode has no unmaps to pair. */
 	bool holds = o->holds && m != SWL_MODE_TP;
@@ -288,13 +293,13 @@ static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode
 		bpf_program__set_autoload(p, false);
 	switch (m) {
 	case SWL_MODE_FULL:
-		bpf_program__set_autoload(s->progs.tp_map_slots, true);
-		bpf_program__set_autoload(s->progs.tp_unmap_slots, true);
-		bpf_program__set_autoload(s->progs.tp_map_failed, true);
-		bpf_program__set_autoload(s->progs.tp_pool_add, c->have_pool_events);
-		bpf_program__set_autoload(s->progs.tp_pool_remove, c->have_pool_events);
-		bpf_program__set_autoload(s->progs.tp_grow_failed, c->have_grow_failed);
-		bpf_program__set_autoload(s->progs.tp_bounce_copy, c->have_copy);
+		bpf_program__set_autoload(s->progs.raw_map_slots, true);
+		bpf_program__set_autoload(s->progs.raw_unmap_slots, true);
+		bpf_program__set_autoload(s->progs.raw_map_failed, true);
+		bpf_program__set_autoload(s->progs.raw_pool_add, c->have_pool_events);
+		bpf_program__set_autoload(s->progs.raw_pool_remove, c->have_pool_events);
+		bpf_program__set_autoload(s->progs.raw_grow_failed, c->have_grow_failed);
+		bpf_program__set_autoload(s->progs.raw_bounce_copy, c->have_copy);
 		break;
 	case SWL_MODE_FENTRY:
 		bpf_program__set_autoload(s->progs.fexit_map_single, true);
@@ -399,8 +404,7 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 	if (!vmlinux_btf)
 		swl_fail(SWL_EXIT_NOBTF, "cannot read the kernel BTF: %s", strerror(errno));
 	if (!btf_has("swiotlb_tbl_map_single", BTF_KIND_FUNC) &&
-	    !btf_has("trace_event_raw_swiotlb_map_slots", BTF_KIND_STRUCT) &&
-	    !btf_has("btf_trace_swiotlb_bounced", BTF_KIND_TYPEDEF))
+	    !raw_tp_has("swiotlb_map_slots") && !raw_tp_has("swiotlb_bounced"))
 		swl_fail(SWL_EXIT_NOSWIOTLB, "this kernel has no swiotlb (CONFIG_SWIOTLB)");
 
 	first = o->mode == SWL_MODE_AUTO ? SWL_MODE_FULL : o->mode;
@@ -474,7 +478,7 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 		fprintf(stderr, "%s: %s mode: ", swl_prog, swl_mode_name(c->mode));
 		switch (c->mode) {
 		case SWL_MODE_FULL:
-			fprintf(stderr, "tracepoints swiotlb_{map,unmap}_slots, map_failed%s%s%s",
+			fprintf(stderr, "raw tracepoints swiotlb_{map,unmap}_slots, map_failed%s%s%s",
 				c->have_pool_events ? ", pool_{add,remove}" : "",
 				c->have_grow_failed ? ", grow_failed" : "",
 				c->have_copy ? ", bounce_copy" : "");

@@ -15,7 +15,7 @@ enum {
 	SWL_EXIT_NOBTF = 3,	/* kernel without /sys/kernel/btf/vmlinux */
 	SWL_EXIT_PERM = 4,	/* not privileged (CAP_BPF+CAP_PERFMON or root) */
 	/* 5 was "debugfs not mounted": debugfs is optional now */
-	SWL_EXIT_NOTRACEFS = 6,	/* tracefs not mounted (--mode full) */
+	/* 6 was "tracefs not mounted": full mode attaches raw tracepoints */
 	SWL_EXIT_NOSWIOTLB = 7,	/* kernel without swiotlb in use */
 	SWL_EXIT_NOSUPPORT = 8,	/* no mode of the ladder runs on this kernel */
 	SWL_EXIT_NOMODE = 9,	/* the mode asked for with --mode cannot run */
@@ -141,9 +141,9 @@ const char *swl_opt_name(int val);
 	{ "help", no_argument, NULL, 'h' }
 /* The end of every tool's usage: the exit statuses. */
 #define SWL_USAGE_EXIT \
-"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege, 6 no\n" \
-"tracefs (--mode full), 7 no swiotlb, 8 no mode works on this kernel,\n" \
-"9 the --mode asked for cannot run.\n"
+"Exit status: 0 ok, 1 error, 2 usage, 3 no BTF, 4 no privilege,\n" \
+"7 no swiotlb, 8 no mode works on this kernel, 9 the --mode asked for\n" \
+"cannot run.\n"
 bool swl_common_opt(int c, const char *arg, const char *usage, struct swl_opts *o);
 /*
  * Values, parsed strictly (decimal digits, no space, '+', hex, inf or

@@ -62,10 +62,7 @@ tracefs_has() {
 }
 ksym() { awk -v s="$1" '$3 == s { f = 1 } END { exit !f }' /proc/kallsyms; }
 series=no tracing=no kprobes=no bounced=no
-if btf STRUCT trace_event_raw_swiotlb_map_slots &&
-	tracefs_has events/swiotlb/swiotlb_map_slots; then
-	series=yes
-fi
+btf TYPEDEF btf_trace_swiotlb_map_slots && series=yes
 grep -q "program_type tracing is available" "$work/features" && tracing=yes
 if grep -q "program_type kprobe is available" "$work/features" &&
 	{ [ -e /sys/bus/event_source/devices/kprobe/type ] || tracefs_has kprobe_events; }; then
