@@ -67,12 +67,53 @@ struct {
 	__type(value, struct swl_stats);
 } stats SEC(".maps");
 
+/*
+ * Devices.  An event knows its device by the struct device pointer; the
+ * first event of a device gives it a slot, a number below SWL_MAX_DEVS
+ * taken from ndevs, kept in dev_slots, with the device's name in
+ * dev_info[slot] and its counters in devs[slot], per CPU.  Each CPU keeps
+ * the slots of the devices it saw last in dev_cache, so that an event
+ * neither reads the device's name nor hashes it (most of what an event
+ * cost before, issue 15).  The name is read once: a struct device freed
+ * and reused for another device while the tool runs keeps the first
+ * one's name.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SWL_MAX_DEVS);
-	__type(key, struct swl_dev_key);
+	__type(key, u64);
+	__type(value, u32);
+} dev_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SWL_MAX_DEVS);
+	__type(key, u32);
+	__type(value, struct swl_dev_info);
+} dev_info SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SWL_MAX_DEVS);
+	__type(key, u32);
 	__type(value, struct swl_dev);
 } devs SEC(".maps");
+
+/* Direct mapped by the device pointer; dev 0: an empty entry. */
+struct dev_cache {
+	u64 dev[SWL_DEV_CACHE];
+	u32 slot[SWL_DEV_CACHE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct dev_cache);
+} dev_cache SEC(".maps");
+
+/* Slots given out; may pass SWL_MAX_DEVS, when the table is full. */
+unsigned int ndevs;
 
 /*
  * Mappings by device and task.  Not per CPU: its size does not grow with
@@ -200,24 +241,6 @@ static __always_inline bool dev_ok(const struct swl_dev_key *k)
 	return true;
 }
 
-/* The row of device K, NULL (counted in S) when the table is full. */
-static __always_inline struct swl_dev *get_dev(struct swl_stats *s,
-					       const struct swl_dev_key *k)
-{
-	static const struct swl_dev zero;
-	struct swl_dev *d;
-	long err;
-
-	d = bpf_map_lookup_elem(&devs, k);
-	if (d)
-		return d;
-	err = bpf_map_update_elem(&devs, k, &zero, BPF_NOEXIST);
-	d = bpf_map_lookup_elem(&devs, k);
-	if (!d && err && err != -EEXIST && s)
-		s->devs_full++;
-	return d;
-}
-
 static __always_inline void hist_add(const struct swl_dev_key *k, u32 h, u64 v)
 {
 	u32 slot = log2l(v);
@@ -324,6 +347,94 @@ static __always_inline void dev_name(struct device *dev, struct swl_dev_key *k)
 	bpf_probe_read_kernel_str(k->name, sizeof(k->name), name);
 }
 
+#define SLOT_SKIP	(1U << 31)	/* -d leaves the device out */
+#define SLOT_NONE	(~0U)		/* no slot: the table is full */
+
+/* A new slot for DEV, its name read; SLOT_NONE (counted in S) if none. */
+static __always_inline u32 dev_slot_new(struct swl_stats *s, struct device *dev)
+{
+	u64 key = (u64)dev;
+	struct swl_dev_info *info;
+	u32 n, *sp;
+
+	n = __sync_fetch_and_add(&ndevs, 1);
+	info = n < SWL_MAX_DEVS ? bpf_map_lookup_elem(&dev_info, &n) : NULL;
+	if (!info) {
+		if (s)
+			s->devs_full++;
+		return SLOT_NONE;
+	}
+	dev_name(dev, &info->key);
+	info->skip = !dev_ok(&info->key);
+	if (info->skip)
+		n |= SLOT_SKIP;
+	if (!bpf_map_update_elem(&dev_slots, &key, &n, BPF_NOEXIST))
+		return n;
+	/* Another CPU gave DEV a slot first: that one counts. */
+	sp = bpf_map_lookup_elem(&dev_slots, &key);
+	return sp ? *sp : SLOT_NONE;
+}
+
+/* DEV's slot, SLOT_SKIP set when -d leaves it out; SLOT_NONE if none. */
+static __always_inline u32 dev_slot(struct swl_stats *s, struct device *dev)
+{
+	u32 zero = 0, i = ((u64)dev >> 6) & (SWL_DEV_CACHE - 1);
+	struct dev_cache *c = bpf_map_lookup_elem(&dev_cache, &zero);
+	u64 key = (u64)dev;
+	u32 n, *sp;
+
+	if (c && key && c->dev[i] == key)
+		return c->slot[i];
+	sp = bpf_map_lookup_elem(&dev_slots, &key);
+	n = sp ? *sp : dev_slot_new(s, dev);
+	if (c && n != SLOT_NONE) {
+		c->dev[i] = key;
+		c->slot[i] = n;
+	}
+	return n;
+}
+
+/* The device of an event. */
+struct dev_ref {
+	struct swl_dev *d;		/* its counters; NULL: table full */
+	const struct swl_dev_key *k;	/* its name, when asked for */
+	struct swl_dev_key buf;
+};
+
+/*
+ * Device DEV of an event into R: false when -d leaves it out.  R->k is
+ * its name when NAME (else NULL), from dev_info unless it has no slot.
+ */
+static __always_inline bool dev_get(struct swl_stats *s, struct device *dev,
+				    bool name, struct dev_ref *r)
+{
+	u32 slot = dev_slot(s, dev);
+	struct swl_dev_info *info;
+
+	r->d = NULL;
+	r->k = NULL;
+	if (slot == SLOT_NONE) {
+		__builtin_memset(&r->buf, 0, sizeof(r->buf));
+		if (name || filter_on)
+			dev_name(dev, &r->buf);
+		r->k = &r->buf;
+		return dev_ok(&r->buf);
+	}
+	if (slot & SLOT_SKIP)
+		return false;
+	r->d = bpf_map_lookup_elem(&devs, &slot);
+	if (name) {
+		info = bpf_map_lookup_elem(&dev_info, &slot);
+		if (info) {
+			r->k = &info->key;
+		} else {
+			__builtin_memset(&r->buf, 0, sizeof(r->buf));
+			r->k = &r->buf;
+		}
+	}
+	return true;
+}
+
 /*
  * A mapping starts to be held (holds only): in the live table, found and
  * released by its unmap, and only by it.  A map that does not fit the
@@ -390,22 +501,27 @@ static __always_inline void hold_end(struct swl_stats *s, struct swl_dev *d,
 	hist_add(k, SWL_HIST_HOLD, *hold);
 }
 
-/* Accounting shared by both modes. */
-static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
+/* Accounting shared by the modes that see maps and unmaps. */
+static __always_inline void account_map(void *ctx, struct device *dev,
 					u64 pool, u64 index, u64 addr, u64 orig,
 					u64 size, u64 alloc, u64 nslots, int dir)
 {
+	const struct swl_dev_key *k;
+	struct dev_ref r;
 	struct swl_stats *s;
 	struct swl_dev *d;
 
 	s = get_stats();
 	if (!s)
 		return;
+	if (!dev_get(s, dev, count_tasks || hist_per_dev || snoop, &r))
+		return;
+	d = r.d;
+	k = r.k;
 	s->maps++;
 	s->map_bytes += size;
 	s->map_alloc_bytes += alloc;
 	s->map_slots += nslots;
-	d = get_dev(s, k);
 	if (d) {
 		u32 i = dir & (SWL_NR_DIRS - 1);
 
@@ -436,9 +552,11 @@ static __always_inline void account_map(void *ctx, struct swl_dev_key *k,
 	}
 }
 
-static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
+static __always_inline void account_unmap(struct device *dev, u64 pool,
 					  u64 index, u64 addr, u64 nslots)
 {
+	const struct swl_dev_key *k;
+	struct dev_ref r;
 	struct swl_stats *s;
 	struct swl_dev *d;
 	u64 hold = 0, size = 0;
@@ -446,9 +564,12 @@ static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
 	s = get_stats();
 	if (!s)
 		return;
+	if (!dev_get(s, dev, (holds && hist_per_dev) || snoop, &r))
+		return;
+	d = r.d;
+	k = r.k;
 	s->unmaps++;
 	s->unmap_slots += nslots;
-	d = get_dev(s, k);
 	if (d) {
 		d->unmaps++;
 		d->unmap_slots += nslots;
@@ -479,6 +600,15 @@ static __always_inline void account_unmap(struct swl_dev_key *k, u64 pool,
  * buffer) for each event, and tracefs need not be mounted.
  */
 
+/*
+ * The start of POOL, which names a mapping's pool: only pairing and
+ * swiotlbsnoop's events need it, and reading it costs a helper call.
+ */
+static __always_inline u64 pool_start(const struct io_tlb_pool *pool)
+{
+	return holds || snoop ? BPF_CORE_READ(pool, start) : 0;
+}
+
 /* Slots of ALLOC bytes, as the swiotlb_map_slots record counts them. */
 #define IO_TLB_SHIFT		11
 #define alloc_slots(alloc)	(((alloc) + (1ULL << IO_TLB_SHIFT) - 1) >> IO_TLB_SHIFT)
@@ -489,12 +619,7 @@ int BPF_PROG(raw_map_slots, struct device *dev, phys_addr_t orig_addr,
 	     const struct io_tlb_pool *pool, unsigned int index,
 	     unsigned int pad_slots, int dir)
 {
-	struct swl_dev_key k = {};
-
-	dev_name(dev, &k);
-	if (!dev_ok(&k))
-		return 0;
-	account_map(ctx, &k, BPF_CORE_READ(pool, start), index, tlb_addr,
+	account_map(ctx, dev, pool_start(pool), index, tlb_addr,
 		    orig_addr, mapping_size, alloc_size, alloc_slots(alloc_size),
 		    dir);
 	return 0;
@@ -505,12 +630,7 @@ int BPF_PROG(raw_unmap_slots, struct device *dev, phys_addr_t tlb_addr,
 	     const struct io_tlb_pool *pool, unsigned int index,
 	     unsigned int nslots)
 {
-	struct swl_dev_key k = {};
-
-	dev_name(dev, &k);
-	if (!dev_ok(&k))
-		return 0;
-	account_unmap(&k, BPF_CORE_READ(pool, start), index, tlb_addr, nslots);
+	account_unmap(dev, pool_start(pool), index, tlb_addr, nslots);
 	return 0;
 }
 
@@ -519,22 +639,19 @@ int BPF_PROG(raw_map_failed, struct device *dev, size_t mapping_size,
 	     size_t alloc_size, unsigned int alloc_align_mask,
 	     unsigned long used, unsigned long total, int reason)
 {
-	struct swl_dev_key k = {};
 	struct swl_stats *s;
 	struct swl_event *e;
-	struct swl_dev *d;
+	struct dev_ref r;
 
-	dev_name(dev, &k);
-	if (!dev_ok(&k))
-		return 0;
 	s = get_stats();
 	if (!s)
 		return 0;
+	if (!dev_get(s, dev, true, &r))
+		return 0;
 	s->fails[enum_slot(reason)]++;
-	d = get_dev(s, &k);
-	if (d)
-		d->fails++;
-	e = ev_new(s, SWL_EV_FAIL, &k);
+	if (r.d)
+		r.d->fails++;
+	e = ev_new(s, SWL_EV_FAIL, r.k);
 	if (!e)
 		return 0;
 	e->size = mapping_size;
@@ -617,17 +734,13 @@ int BPF_PROG(raw_bounce_copy, struct device *dev, phys_addr_t tlb_addr,
 	     size_t size, int dir)
 {
 	struct swl_stats *s;
+	struct dev_ref r;
 	u32 i = dir == DMA_TO_DEVICE ? 0 : 1;
 
-	if (filter_on) {
-		struct swl_dev_key k = {};
-
-		dev_name(dev, &k);
-		if (!dev_ok(&k))
-			return 0;
-	}
 	s = get_stats();
 	if (!s)
+		return 0;
+	if (filter_on && !dev_get(s, dev, false, &r))
 		return 0;
 	s->copies[i]++;
 	s->copy_bytes[i] += size;
@@ -640,26 +753,23 @@ int BPF_PROG(raw_bounce_copy, struct device *dev, phys_addr_t tlb_addr,
 static __always_inline void map_done(void *ctx, struct device *dev, u64 orig,
 				     u64 size, int dir, u64 ret)
 {
-	struct swl_dev_key k = {};
 	struct swl_stats *s;
 	struct swl_event *e;
-	struct swl_dev *d;
+	struct dev_ref r;
 
-	dev_name(dev, &k);
-	if (!dev_ok(&k))
-		return;
 	if (ret != MAPPING_ERROR) {
-		account_map(ctx, &k, 0, ret, ret, orig, size, 0, 0, dir);
+		account_map(ctx, dev, 0, ret, ret, orig, size, 0, 0, dir);
 		return;
 	}
 	s = get_stats();
 	if (!s)
 		return;
+	if (!dev_get(s, dev, true, &r))
+		return;
 	s->fails[SWL_NR_ENUM - 1]++;
-	d = get_dev(s, &k);
-	if (d)
-		d->fails++;
-	e = ev_new(s, SWL_EV_FAIL, &k);
+	if (r.d)
+		r.d->fails++;
+	e = ev_new(s, SWL_EV_FAIL, r.k);
 	if (!e)
 		return;
 	e->size = size;
@@ -669,12 +779,7 @@ static __always_inline void map_done(void *ctx, struct device *dev, u64 orig,
 
 static __always_inline void unmap_start(struct device *dev, u64 tlb_addr)
 {
-	struct swl_dev_key k = {};
-
-	dev_name(dev, &k);
-	if (!dev_ok(&k))
-		return;
-	account_unmap(&k, 0, tlb_addr, tlb_addr, 0);
+	account_unmap(dev, 0, tlb_addr, tlb_addr, 0);
 }
 
 SEC("fexit/swiotlb_tbl_map_single")
@@ -755,18 +860,15 @@ int BPF_KPROBE(kp_unmap_single, struct device *dev, phys_addr_t tlb_addr)
 SEC("raw_tp/swiotlb_bounced")
 int BPF_PROG(raw_bounced, struct device *dev, dma_addr_t dev_addr, size_t size)
 {
-	struct swl_dev_key k = {};
 	struct swl_stats *s;
 	struct swl_event *e;
-	struct swl_dev *d;
+	struct dev_ref r;
 
-	if (filter_on || bounce_only) {
-		dev_name(dev, &k);
-		if (!dev_ok(&k))
-			return 0;
-	}
 	s = get_stats();
 	if (!s)
+		return 0;
+	if ((filter_on || bounce_only) &&
+	    !dev_get(s, dev, count_tasks || hist_per_dev || snoop, &r))
 		return 0;
 	s->bounced++;
 	s->bounced_bytes += size;
@@ -774,16 +876,15 @@ int BPF_PROG(raw_bounced, struct device *dev, dma_addr_t dev_addr, size_t size)
 		return 0;
 	s->maps++;
 	s->map_bytes += size;
-	d = get_dev(s, &k);
-	if (d) {
-		d->maps++;
-		d->bytes += size;
+	if (r.d) {
+		r.d->maps++;
+		r.d->bytes += size;
 	}
-	account_task(&k, size);
-	hist_add(&k, SWL_HIST_SIZE, size);
+	account_task(r.k, size);
+	hist_add(r.k, SWL_HIST_SIZE, size);
 	if (!snoop)
 		return 0;
-	e = ev_new(s, SWL_EV_BOUNCE, &k);
+	e = ev_new(s, SWL_EV_BOUNCE, r.k);
 	if (!e)
 		return 0;
 	e->addr = dev_addr;

@@ -15,6 +15,8 @@
 				 * the last one counts unknown values */
 #define SWL_HIST_SLOTS	40	/* log2 buckets */
 #define SWL_MAX_DEVS	1024	/* devices counted, in BPF and in swiotlbtop */
+#define SWL_DEV_CACHE	8	/* devices each CPU knows without a lookup,
+				 * a power of 2 */
 #define SWL_LIVE_MIN	65536	/* outstanding mappings tracked, at least */
 #define SWL_LIVE_MAX	(1 << 20)	/* and at most (the swiotlb slots) */
 #define SWL_NR_DIRS	4	/* DMA directions, the kernel's numbers: 0
@@ -63,6 +65,18 @@ struct swl_stats {
 
 struct swl_dev_key {
 	char name[SWL_DEV_LEN];
+};
+
+/*
+ * A device's slot in the devs array: its name, written before the slot is
+ * used (an empty name: not yet), and whether -d leaves it out.  Several
+ * slots can have one name (a device seen by two CPUs at once, or a struct
+ * device reused for another device): swiotlbtop adds them up.
+ */
+struct swl_dev_info {
+	struct swl_dev_key key;
+	unsigned int skip;
+	unsigned int pad;
 };
 
 /* Per device, per CPU, cumulative. */

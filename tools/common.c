@@ -299,7 +299,9 @@ static int mode_start(struct swl_ctx *c, const struct swl_opts *o, enum swl_mode
 		bpf_program__set_autoload(s->progs.raw_pool_add, c->have_pool_events);
 		bpf_program__set_autoload(s->progs.raw_pool_remove, c->have_pool_events);
 		bpf_program__set_autoload(s->progs.raw_grow_failed, c->have_grow_failed);
-		bpf_program__set_autoload(s->progs.raw_bounce_copy, c->have_copy);
+		/* Two events a bidirectional mapping: only when asked for. */
+		bpf_program__set_autoload(s->progs.raw_bounce_copy,
+					  c->have_copy && o->copies);
 		break;
 	case SWL_MODE_FENTRY:
 		bpf_program__set_autoload(s->progs.fexit_map_single, true);
@@ -444,7 +446,7 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 			lack(c, "pool_events");
 		if (!c->have_grow_failed)
 			lack(c, "grow_failed");
-		if (!c->have_copy)
+		if (!c->have_copy || !o->copies)
 			lack(c, "copies");
 		lack(c, "find_time");
 		break;
@@ -481,7 +483,7 @@ int swl_setup(struct swl_ctx *c, const struct swl_opts *o)
 			fprintf(stderr, "raw tracepoints swiotlb_{map,unmap}_slots, map_failed%s%s%s",
 				c->have_pool_events ? ", pool_{add,remove}" : "",
 				c->have_grow_failed ? ", grow_failed" : "",
-				c->have_copy ? ", bounce_copy" : "");
+				c->have_copy && o->copies ? ", bounce_copy" : "");
 			break;
 		case SWL_MODE_FENTRY:
 			fprintf(stderr, "fexit swiotlb_tbl_map_single, fentry %s", c->unmap_fn);

@@ -69,6 +69,8 @@ struct swl_opts {
 	bool holds;			/* pair maps with unmaps (the live
 					 * table): hold times; else
 					 * "hold_times" in lacks */
+	bool copies;			/* count bounce copies (full mode);
+					 * else "copies" in lacks */
 	const char *dev;		/* filter */
 };
 

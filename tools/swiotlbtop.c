@@ -56,6 +56,9 @@ static const char usage_text[] =
 "      --holds           pair each map with its unmap: hold times, and the\n"
 "                        slots and mappings held by those made since start\n"
 "                        (costs most of what the tool costs a mapping)\n"
+"      --copies          count the bytes copied to and from the bounce\n"
+"                        buffers (full mode; two events a bidirectional\n"
+"                        mapping, as much as the rest of the tool costs)\n"
 "  -H, --hist            log2 histograms of mapping size, and of hold time\n"
 "                        with --holds\n"
 "  -P, --hist-per-device histograms per device, too (with -H)\n"
@@ -83,7 +86,7 @@ enum view { VIEW_DEVICES, VIEW_DIRS, VIEW_TASKS };
 static struct {
 	double interval;
 	long count;
-	bool batch, noclear, slots, hist, hist_dev, holds;
+	bool batch, noclear, slots, hist, hist_dev, holds, copies;
 	int rows;
 	enum sort_key sort;
 	const char *record;
@@ -97,6 +100,7 @@ struct devrow {
 	struct swl_dev cur, prev;	/* cur.hold_max_ns: of the interval */
 	unsigned long long hold_max_total;	/* since start */
 	bool seen;
+	bool read;			/* cur read in this read_devs() */
 };
 
 static struct devrow devrows[MAX_DEVS];
@@ -118,7 +122,7 @@ static struct swl_event evbuf[MAX_EVENTS], recent[RECENT];
 static int nev, nev_dropped, nrecent, recent_pos;
 static struct swl_ctx ctx;
 
-enum { OPT_HOLDS = 256 };	/* long options without a letter */
+enum { OPT_HOLDS = 256, OPT_COPIES };	/* long options without a letter */
 
 static const struct option longopts[] = {
 	SWL_COMMON_LONGOPTS,
@@ -130,6 +134,7 @@ static const struct option longopts[] = {
 	{ "hist", no_argument, NULL, 'H' },
 	{ "hist-per-device", no_argument, NULL, 'P' },
 	{ "holds", no_argument, NULL, OPT_HOLDS },
+	{ "copies", no_argument, NULL, OPT_COPIES },
 	{ "record", required_argument, NULL, 'R' },
 	{}
 };
@@ -163,6 +168,7 @@ static void parse_args(int argc, char **argv)
 		case 'P': env.hist_dev = true; break;
 		case 'R': env.record = optarg; break;
 		case OPT_HOLDS: env.holds = true; break;
+		case OPT_COPIES: env.copies = true; break;
 		}
 	}
 	if (optind < argc)
@@ -204,16 +210,38 @@ static int handle_event(void *c, void *data, size_t len)
 /* The interval whose maximum hold times read_devs() reads next. */
 static unsigned long long hold_epoch;
 
+/* The row of the device named KEY, a new one if none; NULL if full. */
+static struct devrow *devrow_of(const struct swl_dev_key *key)
+{
+	struct devrow *r;
+
+	for (int i = 0; i < ndevs; i++)
+		if (!memcmp(&devrows[i].key, key, sizeof(*key)))
+			return &devrows[i];
+	if (ndevs == MAX_DEVS)
+		return NULL;
+	r = &devrows[ndevs++];
+	memset(r, 0, sizeof(*r));
+	r->key = *key;
+	return r;
+}
+
+/*
+ * Every device's counters, from the BPF side's slots (one or more per
+ * device name, added up), summed over the CPUs.
+ */
 static void read_devs(void)
 {
 	struct swl_dev *v = calloc(ctx.ncpus, sizeof(*v));
-	struct swl_dev_key key, next;
 	int fd = bpf_map__fd(ctx.skel->maps.devs);
+	int info_fd = bpf_map__fd(ctx.skel->maps.dev_info);
+	unsigned int nslots = ctx.skel->bss->ndevs;
 	unsigned long long epoch = hold_epoch;
-	void *prev = NULL;
 
 	if (!v)
 		return;
+	if (nslots > SWL_MAX_DEVS)
+		nslots = SWL_MAX_DEVS;
 	/*
 	 * The next interval's hold times start a new maximum; those of
 	 * this one, set under EPOCH, are read below, with those that come
@@ -221,26 +249,26 @@ static void read_devs(void)
 	 * now and, for the maximum, in the next interval too).
 	 */
 	ctx.skel->bss->hold_epoch = ++hold_epoch;
-	for (int i = 0; i < ndevs; i++)
+	for (int i = 0; i < ndevs; i++) {
 		devrows[i].prev = devrows[i].cur;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct devrow *r = NULL;
+		devrows[i].read = false;
+	}
+	for (unsigned int slot = 0; slot < nslots; slot++) {
+		struct swl_dev_info info;
+		struct devrow *r;
 
-		key = next;
-		prev = &key;
-		for (int i = 0; i < ndevs; i++)
-			if (!memcmp(&devrows[i].key, &key, sizeof(key)))
-				r = &devrows[i];
-		if (!r) {
-			if (ndevs == MAX_DEVS)
-				continue;
-			r = &devrows[ndevs++];
-			memset(r, 0, sizeof(*r));
-			r->key = key;
-		}
-		if (bpf_map_lookup_elem(fd, &key, v))
+		/* An empty name: the slot is being set up. */
+		if (bpf_map_lookup_elem(info_fd, &slot, &info) || info.skip ||
+		    !info.key.name[0])
 			continue;
-		memset(&r->cur, 0, sizeof(r->cur));
+		info.key.name[SWL_DEV_LEN - 1] = 0;
+		r = devrow_of(&info.key);
+		if (!r || bpf_map_lookup_elem(fd, &slot, v))
+			continue;
+		if (!r->read) {
+			memset(&r->cur, 0, sizeof(r->cur));
+			r->read = true;
+		}
 		for (int cpu = 0; cpu < ctx.ncpus; cpu++) {
 			r->cur.maps += v[cpu].maps;
 			r->cur.bytes += v[cpu].bytes;
@@ -1109,7 +1137,7 @@ static void output_text(FILE *f, double dt, const struct swl_kstate *k,
 	else
 		fprintf(f, "%llu", D(unmaps));
 	fprintf(f, "  bounced %s", b2);
-	if (ctx.have_copy) {
+	if (!swl_lacks(&ctx, "copies")) {
 		fmt_bytes(D(copy_bytes[0]) + D(copy_bytes[1]), b2, sizeof(b2));
 		fprintf(f, "  copied %s", b2);
 	}
@@ -1361,6 +1389,7 @@ int main(int argc, char **argv)
 	opts.hist = env.hist;
 	opts.hist_per_dev = env.hist_dev;
 	opts.holds = env.holds;
+	opts.copies = env.copies;
 	opts.tasks = env.screen;
 	swl_setup(&ctx, &opts);
 

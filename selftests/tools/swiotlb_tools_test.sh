@@ -162,8 +162,8 @@ rc=0; hidetracefs -v -b 0.01 1 >/dev/null 2>"$work/e" || rc=$?
 check "swiotlbtop without tracefs: still $mode mode, status 0" \
 	eval '[ $rc = 0 ] && grep -q "^swiotlbtop: $mode mode: " "$work/e"'
 if [ "$mode" = full ]; then
-	rc=0; hidetracefs --mode full -j 0.2 1 >"$work/o" 2>/dev/null || rc=$?
-	check "swiotlbtop --mode full without tracefs: status 0, no lack but hold_times and find_time" \
+	rc=0; hidetracefs --mode full --copies -j 0.2 1 >"$work/o" 2>/dev/null || rc=$?
+	check "swiotlbtop --mode full --copies without tracefs: status 0, no lack but hold_times and find_time" \
 		eq "$rc $(jv "$work/o" '.lacks | map(select(. != "hold_times" and . != "find_time")) | length')" "0 0"
 fi
 
@@ -234,13 +234,22 @@ run_known() {
 			eq "$(jq -s '[.[].events[] | select(.type == "map_failed" and .reason == "too_big" and .size == 1048576)] | length' "$f")" 1
 		check "$tag: device holds no slots at the end" \
 			eq "$(jv "$f" ".devices[] | select(.name == \"$DEV\") | .slots_held")" 0
+		# --copies: each map to the device copied its 4 KiB once,
+		# nothing came back; the failed map copied nothing.
+		check "$tag --copies: 100 copies, 409600 bytes to the device, none to the CPU" \
+			eq "$(jv "$f" '[.total.copies_to_device, .total.copy_bytes_to_device, .total.copies_to_cpu, .total.copy_bytes_to_cpu] | join(" ")')" \
+			"100 409600 0 0"
 	else
 		check "$tag: JSON lists what $tag mode lacks" eq "$(jv "$f" '.lacks | index("pool_events") != null')" true
 	fi
 }
 # (fentry mode is tested on the stock kernel; -m fentry on the patched
 # one would add a minute of guest time for little more.)
-run_known "$mode" --holds
+if [ "$mode" = full ]; then
+	run_known "$mode" --holds --copies
+else
+	run_known "$mode" --holds
+fi
 # The next rung, forced where the kernel has kprobes (the workbench's
 # kernels do): the same known work, counted through kprobe/kretprobe.
 if [ "$mode" = fentry ]; then
@@ -285,6 +294,8 @@ if start counts "$TOP" -j 0.5 -d "$DEV"; then
 	if [ "$mode" = full ]; then
 		check "default view: slots released = slots mapped, more than 0" \
 			eval '[ "$(jv "$f" "[.total.map_slots > 0, .total.map_slots == .total.unmap_slots] | all")" = true ]'
+		check "default view: copies in lacks, their keys null (no --copies)" \
+			eq "$(jv "$f" '[(.lacks | index("copies") != null), ([.total.copies_to_device, .total.copy_bytes_to_device, .total.copies_to_cpu, .total.copy_bytes_to_cpu] | all(. == null))] | all')" true
 	fi
 else
 	cmd unmap
