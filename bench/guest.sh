@@ -34,8 +34,9 @@
 #            the test module's load rising step by step, then at once
 #   tool SECONDS BIN TOOL
 #            dma_map_benchmark (1 thread, 1 page, bidirectional) with TOOL
-#            (swiotlbtop) detached and attached, twice each, and the tool's
-#            CPU time while the benchmark ran
+#            (swiotlbtop) detached, then attached in each of its modes and
+#            options (tool_configs), two rounds; the tool's CPU time while
+#            the benchmark ran
 #   pools MODULE BIN SECONDS COUNTS ROUNDS
 #            map and unmap cost (one thread, one page) once the default
 #            io_tlb_mem has each pool count of COUNTS (a rising comma
@@ -526,36 +527,59 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
+# tool_configs: the ways swiotlbtop is attached, NAME:ARGS (ARGS with
+# commas for spaces): the default view, everything it can count, and each
+# mode of its ladder forced.  On stock, full mode cannot run and fentry is
+# the default.
+tool_configs() {
+	echo default:
+	if [ "$label" = stock ]; then
+		echo holds:--holds
+	else
+		echo holds+copies:--holds,--copies
+		echo fentry:-m,fentry
+	fi
+	echo kprobe:-m,kprobe
+	echo tracepoint:-m,tracepoint
+}
+
 scen_tool() {
-	local secs=$1 bin=$2 tool=$3 round res mu uu pid c0 c1 i hz
+	local secs=$1 bin=$2 tool=$3 round res mu uu pid c0 c1 i hz conf name args mode
+	local -a targs
 	[ -x "$tool" ] || skip "no swiotlbtop at $tool (make -C tools)"
 	bind_edu
 	hz=$(getconf CLK_TCK)
 	for round in 1 2; do
 		if res=$(run_mapbench "$bin" "$secs" 1 1 0); then
 			read -r mu uu <<<"$res"
-			echo "R kernel=$label scenario=tool attached=no round=$round map_us=$mu unmap_us=$uu"
+			echo "R kernel=$label scenario=tool attached=no config=none round=$round map_us=$mu unmap_us=$uu"
 		fi
-		"$tool" -b 1 >/tmp/swiotlbtop.out 2>&1 &
-		pid=$!
-		# Attached once it has printed its first interval.
-		i=0
-		while [ ! -s /tmp/swiotlbtop.out ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
-			sleep 0.1
-			i=$((i + 1))
+		for conf in $(tool_configs); do
+			name=${conf%%:*}
+			args=${conf#*:}
+			IFS=, read -r -a targs <<<"$args"
+			"$tool" -b "${targs[@]}" 1 >/tmp/swiotlbtop.out 2>&1 &
+			pid=$!
+			# Attached once it has printed its first interval.
+			i=0
+			while [ ! -s /tmp/swiotlbtop.out ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
+				sleep 0.1
+				i=$((i + 1))
+			done
+			if ! kill -0 "$pid" 2>/dev/null; then
+				echo "S kernel=$label scenario=tool config=$name reason=swiotlbtop_exited:_$(head -n 1 /tmp/swiotlbtop.out | tr ' ' _)"
+				continue
+			fi
+			mode=$(sed -n 's/^swiotlbtop - .*  \([a-z]*\) mode  interval.*/\1/p' /tmp/swiotlbtop.out | head -n 1)
+			c0=$(cpu_ticks "$pid")
+			if res=$(run_mapbench "$bin" "$secs" 1 1 0); then
+				c1=$(cpu_ticks "$pid")
+				read -r mu uu <<<"$res"
+				echo "R kernel=$label scenario=tool attached=yes config=$name mode=${mode:-unknown} round=$round map_us=$mu unmap_us=$uu tool_cpu_s=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }') secs=$secs"
+			fi
+			kill "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
 		done
-		if ! kill -0 "$pid" 2>/dev/null; then
-			echo "S kernel=$label scenario=tool reason=swiotlbtop_exited:_$(head -n 1 /tmp/swiotlbtop.out | tr ' ' _)"
-			return 0
-		fi
-		c0=$(cpu_ticks "$pid")
-		if res=$(run_mapbench "$bin" "$secs" 1 1 0); then
-			c1=$(cpu_ticks "$pid")
-			read -r mu uu <<<"$res"
-			echo "R kernel=$label scenario=tool attached=yes round=$round map_us=$mu unmap_us=$uu tool_cpu_s=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }') secs=$secs"
-		fi
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
 	done
 }
 
