@@ -558,11 +558,15 @@ scen_tool() {
 			name=${conf%%:*}
 			args=${conf#*:}
 			IFS=, read -r -a targs <<<"$args"
+			# A new file: the old one would pass for this run's start.
+			rm -f /tmp/swiotlbtop.out
 			"$tool" -b "${targs[@]}" 1 >/tmp/swiotlbtop.out 2>&1 &
 			pid=$!
-			# Attached once it has printed its first interval.
+			# Attached once it says so (on stderr, unbuffered; the
+			# intervals on stdout reach the file in blocks).
 			i=0
-			while [ ! -s /tmp/swiotlbtop.out ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
+			while ! grep -q 'Hit Ctrl-C' /tmp/swiotlbtop.out 2>/dev/null &&
+				kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
 				sleep 0.1
 				i=$((i + 1))
 			done
@@ -570,7 +574,7 @@ scen_tool() {
 				echo "S kernel=$label scenario=tool config=$name reason=swiotlbtop_exited:_$(head -n 1 /tmp/swiotlbtop.out | tr ' ' _)"
 				continue
 			fi
-			mode=$(sed -n 's/^swiotlbtop - .*  \([a-z]*\) mode  interval.*/\1/p' /tmp/swiotlbtop.out | head -n 1)
+			mode=$(sed -n 's/^swiotlbtop: tracing swiotlb in \([a-z]*\) mode.*/\1/p' /tmp/swiotlbtop.out | head -n 1)
 			c0=$(cpu_ticks "$pid")
 			if res=$(run_mapbench "$bin" "$secs" 1 1 0); then
 				c1=$(cpu_ticks "$pid")
