@@ -382,8 +382,9 @@ TOOL_ARGS = {"none": "detached", "default": "`swiotlbtop -b`",
 
 
 def tool_table(rows):
-    """Per kernel: detached, then each way of attaching swiotlbtop, with the
-    ratios of the medians against detached in the same boots."""
+    """Per kernel: detached, then each way of attaching swiotlbtop.  Each
+    attached run follows a detached one in the same boot: the ratios are
+    medians of those pairs' ratios."""
     out = ["| kernel | swiotlbtop | mode | map+unmap µs | maps/s | latency attached/detached "
            "| map rate attached/detached (goal >= 0.95 by default) | tool CPU, % of one CPU |",
            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -392,23 +393,29 @@ def tool_table(rows):
         det = select(trows, kernel=k, attached="no")
         if not det:
             continue
-        dtext, dmed = spread([map_unmap(r) for r in det])
-        drate, drmed = spread([1e6 / map_unmap(r) for r in det if map_unmap(r)])
+        dtext = spread([map_unmap(r) for r in det])[0]
+        drate = spread([1e6 / map_unmap(r) for r in det if map_unmap(r)])[0]
         out.append("| %s | detached | - | %s | %s | | | - |" % (k, dtext, drate))
-        # Results of runs before configurations were recorded: "default".
         confs = keys_in_order([dict(r, config=r.get("config", "default"))
                                for r in select(trows, kernel=k, attached="yes")], "config")
         for (conf,) in confs:
             sel = [r for r in select(trows, kernel=k, attached="yes")
                    if r.get("config", "default") == conf]
-            text, med = spread([map_unmap(r) for r in sel])
-            rate, rmed = spread([1e6 / map_unmap(r) for r in sel if map_unmap(r)])
+            text = spread([map_unmap(r) for r in sel])[0]
+            rate = spread([1e6 / map_unmap(r) for r in sel if map_unmap(r)])[0]
+            lat = []
+            for r in sel:
+                base = [d for d in det if d.get("config") == conf and d.get("round") == r.get("round")
+                        and d["run"] == r["run"] and map_unmap(d)]
+                if base and map_unmap(r):
+                    lat.append(map_unmap(r) / map_unmap(base[0]))
+            ltext = spread(lat)[0]
+            rtext = spread([1 / x for x in lat])[0]
             cpu = spread([100.0 * num(r.get("tool_cpu_s")) / num(r.get("secs"))
                           for r in sel if num(r.get("tool_cpu_s")) is not None and num(r.get("secs"))])[0]
             modes = sorted({r.get("mode", "-") for r in sel})
             out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                k, TOOL_ARGS.get(conf, conf), "/".join(modes), text, rate,
-                ratio(med, dmed), ratio(rmed, drmed), cpu))
+                k, TOOL_ARGS.get(conf, conf), "/".join(modes), text, rate, ltext, rtext, cpu))
     return out if len(out) > 2 else []
 
 
@@ -713,8 +720,9 @@ def main():
     o += table_or_reason(pools_table(rows), "pools")
     o += ["", "## 6. Tool overhead (swiotlbtop attached/detached)", "",
           "dma_map_benchmark (1 thread, 1 page, bidirectional, swiotlb=force) with swiotlbtop "
-          "(`-b`, 1 s intervals) detached, then attached in each of its modes and options, in turn, "
-          "two rounds in each boot; the mode is the one the tool said it ran in. The default view "
+          "(`-b`, 1 s intervals) attached in each of its modes and options in turn, each attached run "
+          "right after a detached one, two rounds in each boot; the ratios are the median [min-max] "
+          "of those pairs' ratios. The mode is the one the tool said it ran in. The default view "
           "pairs no maps with unmaps and counts no bounce copies (`--holds`, `--copies`). The "
           "tool's CPU time is its user + system time while the benchmark ran.", ""]
     o += table_or_reason(tool_table(rows), "tool")
