@@ -48,7 +48,7 @@ finish() {
 
 # 1: the pool runs out: 600 mappings of 16 KiB (4800 slots of the 4096),
 # a mapping too big for one segment, then everything unmapped.
-example 1 "$bin/swiotlbtop" -v -b -S --holds -r 6 2 3
+example 1 "$bin/swiotlbtop" -v -b -S --holds --copies -r 6 2 3
 printf 'map 600 16384 to' >"$cmd"
 printf 'map 1 1048576 to' >"$cmd" 2>/dev/null || true
 sleep 3
