@@ -45,15 +45,30 @@ check() {
 	if "$@"; then ok "$name"; else notok "$name"; fi
 }
 
+BPFTOOL=$(command -v bpftool || echo /usr/sbin/bpftool)
+
+# progs PID: the names of the BPF programs process PID holds, one a line
+progs() {
+	local f id
+	for f in /proc/"$1"/fdinfo/*; do
+		id=$(sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null) || continue
+		[ -z "$id" ] || "$BPFTOOL" -j prog show id "$id" | jq -r .name
+	done | sort -u
+}
+
 # start NAME CMD...: run a tool in the background until it says it is
-# tracing (its "Hit Ctrl-C" line), output in $work/NAME.{out,err}.
+# tracing (its "Hit Ctrl-C" line), output in $work/NAME.{out,err}, the
+# programs it then holds in $work/NAME.progs.
 start() {
 	local name=$1
 	shift
 	"$@" >"$work/$name.out" 2>"$work/$name.err" &
 	bg_pid=$!
 	for _ in $(seq 600); do
-		grep -q 'Hit Ctrl-C' "$work/$name.err" && return 0
+		if grep -q 'Hit Ctrl-C' "$work/$name.err"; then
+			progs "$bg_pid" >"$work/$name.progs" 2>>"$work/$name.err" || true
+			return 0
+		fi
 		kill -0 "$bg_pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -239,6 +254,8 @@ run_known() {
 		check "$tag --copies: 100 copies, 409600 bytes to the device, none to the CPU" \
 			eq "$(jv "$f" '[.total.copies_to_device, .total.copy_bytes_to_device, .total.copies_to_cpu, .total.copy_bytes_to_cpu] | join(" ")')" \
 			"100 409600 0 0"
+		check "$tag --copies: raw_bounce_copy loaded, with raw_map_slots" \
+			eq "$(grep -cxE 'raw_(bounce_copy|map_slots)' "$work/known-$tag.progs")" 2
 	else
 		check "$tag: JSON lists what $tag mode lacks" eq "$(jv "$f" '.lacks | index("pool_events") != null')" true
 	fi
@@ -296,6 +313,8 @@ if start counts "$TOP" -j 0.5 -d "$DEV"; then
 			eval '[ "$(jv "$f" "[.total.map_slots > 0, .total.map_slots == .total.unmap_slots] | all")" = true ]'
 		check "default view: copies in lacks, their keys null (no --copies)" \
 			eq "$(jv "$f" '[(.lacks | index("copies") != null), ([.total.copies_to_device, .total.copy_bytes_to_device, .total.copies_to_cpu, .total.copy_bytes_to_cpu] | all(. == null))] | all')" true
+		check "default view: raw_map_slots loaded, raw_bounce_copy not (no --copies)" \
+			eq "$(grep -xE 'raw_(bounce_copy|map_slots)' "$work/counts.progs" | tr '\n' ' ')" "raw_map_slots "
 	fi
 else
 	cmd unmap
