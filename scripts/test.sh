@@ -29,7 +29,9 @@ mkdir -p "$CACHE/guest"
 # boot (REF_BOOT s on the project's machine, README), never by less than 1:
 # scale is that factor in percent.
 REF_BOOT=54
-GUEST_LIMIT=900
+# The whole test guest, the kselftests and the tools' test: it outran the
+# former 900 s on 3 December, a slow day whose boots were not slow (39 s).
+GUEST_LIMIT=1800
 scale=""
 calibrate() {
 	local flavour=$1 t0 boot rc=0
