@@ -572,14 +572,10 @@ echo '{"schema":1,"time":1,"capacity_slots":"x"}' >"$r/capstr.rec"
 echo '{"schema":1,"time":1,"events":{}}' >"$r/evobj.rec"
 cp "$r/ok.rec" "$r/unreadable.rec"
 chmod 000 "$r/unreadable.rec"
-# as_nobody CMD...: CMD as nobody, without capabilities, in $work/cwd
+# as_nobody CMD...: CMD as nobody, without capabilities, in $work/cwd; its
+# bpf() calls appended to $work/bpf.trace (strace, as root: it follows CMD
+# past setpriv)
 as_nobody() {
-	(cd "$work/cwd" && exec setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		--inh-caps=-all "$@")
-}
-# as_nobody_traced CMD...: as_nobody, its bpf() calls appended to
-# $work/bpf.trace (strace, as root: it follows the tool past setpriv)
-as_nobody_traced() {
 	(cd "$work/cwd" && exec strace -f -qq -A -o "$work/bpf.trace" -e trace=bpf \
 		setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@")
 }
@@ -588,7 +584,7 @@ as_nobody_traced() {
 bad_case() {
 	local want=$1 prog=$2 says=$3 words=$4 rc=0 line
 	eval "set -- $words"
-	as_nobody_traced "$work/bin/$prog" "$@" </dev/null >"$work/bad.out" 2>"$work/err" || rc=$?
+	as_nobody "$work/bin/$prog" "$@" </dev/null >"$work/bad.out" 2>"$work/err" || rc=$?
 	line=$(head -n 1 "$work/err")
 	if [ "$rc" = "$want" ] && [ "$(wc -l <"$work/err")" = 1 ] &&
 		[[ $line == "$prog: "* && $line == *"$says"* ]] &&
